@@ -1,0 +1,82 @@
+# daxmem: pageless guest memory for KVM.
+#
+#   make            build everything (library, daxmemctl, tinyvmm, module)
+#   make deps       install build/test dependencies from Debian, fetch kernels
+#   make unit       Criterion unit tests
+#   make vmtest     testbed tests (real kernels under QEMU, nested KVM)
+#   make test       deps + build + unit + vmtest, ends with "N passed, N failed"
+#   make demo       the main story, in the testbed
+#   make bench      benchmarks, writes docs/results.md and plots
+#
+# Variables: KVER=6.12|6.1 (module target kernel), KDIR= (explicit kernel
+# build dir), SANITIZE=1 (ASan+UBSan userspace in build/san).
+
+BUILD    ?= build
+KVER     ?= 6.12
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+SANITIZE ?=
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE -Idaxmem/include
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
+
+BIN := $(BUILD)/bin
+LIB := $(BUILD)/lib
+OBJ := $(BUILD)/obj
+
+# Parts append their outputs to these.
+PROGRAMS :=
+LIBS     :=
+UNIT_BINS :=
+
+.PHONY: all deps unit vmtest test demo bench fuzz clean kmod format
+all:
+
+include daxmem/build.mk
+include tools/build.mk
+include vmm/build.mk
+include kmod/build.mk
+include tests/unit/build.mk
+include tests/vm/build.mk
+
+all: $(LIBS) $(PROGRAMS) kmod
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+deps:
+	@tests/vm/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all
+
+vmtest: all
+	@tests/run-all --vm-only
+
+unit: $(UNIT_BINS)
+	@tests/run-all --unit-only
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/vm/run --timeout 900 examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/san $(BUILD)/vm
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

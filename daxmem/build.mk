@@ -1,0 +1,1 @@
+# daxmem: filled in by its part

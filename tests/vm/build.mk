@@ -1,0 +1,1 @@
+# testbed build rules (guest images are built by tests/vm/run itself)

@@ -1,0 +1,1 @@
+# vmm: filled in by its part
