@@ -46,7 +46,7 @@ include kmod/build.mk
 include tests/unit/build.mk
 include tests/vm/build.mk
 
-all: $(LIBS) $(PROGRAMS) kmod
+all: $(LIBS) $(PROGRAMS) $(KMODS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +77,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/san $(BUILD)/vm
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/vm-mod $(BUILD)/tests $(BUILD)/guest $(BUILD)/guest-bin $(BUILD)/san $(BUILD)/vm
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

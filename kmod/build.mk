@@ -1,23 +1,39 @@
-# The pageless module, built out of tree with Kbuild against Debian's headers
-# (fetched by `make deps` into $(BUILD)/k/<ver>). KVER=6.12 (default) or 6.1;
-# KDIR= overrides with any kernel build directory (e.g. /lib/modules/$(uname -r)/build).
-# Sources are copied to $(BUILD)/kmod/<ver>/ so each kernel gets its own objects
-# and the source tree stays clean.
+# Out-of-tree modules, built with Kbuild against Debian's headers unpacked by
+# `make deps` under $(BUILD)/k/<ver>:
+#   pdax.ko          the pageless driver (kmod/)
+#   testbed_warn.ko  testbed self-test module (tests/vm/warnmod/)
+# `make kmod` builds both for KVER (default 6.12); `make` builds them for 6.12
+# and 6.1 so the testbed can boot either. KDIR=<kernel build dir> builds for
+# any other kernel into $(BUILD)/kmod/custom (e.g. KDIR=/lib/modules/$(uname -r)/build).
+# Sources are copied to the output directory so each kernel gets its own
+# objects and the source tree stays clean.
 
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild
-KDIR ?= $(firstword $(wildcard $(BUILD)/k/$(KVER)/usr/src/linux-headers-*-amd64))
-KMOD_OUT := $(BUILD)/kmod/$(KVER)
+WARNMOD_SRCS := tests/vm/warnmod/testbed_warn.c tests/vm/warnmod/Kbuild
+KMOD_VERSIONS := 6.12 6.1
+kdir_of = $(firstword $(wildcard $(BUILD)/k/$(1)/usr/src/linux-headers-*-amd64))
 
-kmod: $(KMOD_OUT)/pdax.ko
+# $(1): version tag, $(2): kernel build dir
+define kmod_rules
+$(BUILD)/kmod/$(1)/pdax.ko: $(KMOD_SRCS)
+	@if [ -z "$(2)" ] || [ ! -d "$(2)" ]; then \
+		echo "kmod: no kernel headers for $(1); run 'make deps' or set KDIR=" >&2; exit 1; fi
+	@mkdir -p $(BUILD)/kmod/$(1)
+	@cp $(KMOD_SRCS) $(BUILD)/kmod/$(1)/
+	$(MAKE) -C $(2) M=$(abspath $(BUILD)/kmod/$(1)) modules
 
-$(KMOD_OUT)/pdax.ko: $(KMOD_SRCS)
-	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
-		echo "kmod: no kernel headers for KVER=$(KVER); run 'make deps' or set KDIR=" >&2; exit 1; fi
-	@mkdir -p $(KMOD_OUT)
-	cp $(KMOD_SRCS) $(KMOD_OUT)/
-	$(MAKE) -C $(KDIR) M=$(abspath $(KMOD_OUT)) modules
+$(BUILD)/vm-mod/$(1)/testbed_warn.ko: $(WARNMOD_SRCS)
+	@mkdir -p $(BUILD)/vm-mod/$(1)
+	@cp $(WARNMOD_SRCS) $(BUILD)/vm-mod/$(1)/
+	$(MAKE) -C $(2) M=$(abspath $(BUILD)/vm-mod/$(1)) modules
+endef
 
-.PHONY: kmod-all
-kmod-all:
-	$(MAKE) KVER=6.12 kmod
-	$(MAKE) KVER=6.1 kmod
+ifneq ($(origin KDIR),undefined)
+$(eval $(call kmod_rules,custom,$(KDIR)))
+kmod: $(BUILD)/kmod/custom/pdax.ko
+KMODS := $(BUILD)/kmod/custom/pdax.ko
+else
+$(foreach v,$(KMOD_VERSIONS),$(eval $(call kmod_rules,$(v),$(call kdir_of,$(v)))))
+kmod: $(BUILD)/kmod/$(KVER)/pdax.ko $(BUILD)/vm-mod/$(KVER)/testbed_warn.ko
+KMODS := $(foreach v,$(KMOD_VERSIONS),$(BUILD)/kmod/$(v)/pdax.ko $(BUILD)/vm-mod/$(v)/testbed_warn.ko)
+endif

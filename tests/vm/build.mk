@@ -1,1 +1,10 @@
-# testbed build rules (guest images are built by tests/vm/run itself)
+# Testbed helpers: small programs run inside the testbed, copied to its PATH
+# from $(BUILD)/tests/bin. (The testbed's self-test module is built with the
+# project's module, see kmod/build.mk.)
+
+TESTBED_HELPERS := $(patsubst tests/vm/helpers/%.c,$(BUILD)/tests/bin/%,$(wildcard tests/vm/helpers/*.c))
+PROGRAMS += $(TESTBED_HELPERS)
+
+$(BUILD)/tests/bin/%: tests/vm/helpers/%.c
+	@mkdir -p $(dir $@) $(OBJ)/tests/vm/helpers
+	$(CC) $(ALL_CFLAGS) -MF $(OBJ)/tests/vm/helpers/$*.d -o $@ $< $(LDFLAGS)

@@ -60,6 +60,8 @@ fetch_kernel() { # ver image-metapackage
 	local mk
 	mk=$(echo "$dir"/usr/src/linux-headers-"$flavour"/Makefile)
 	sed -i "s|^include /usr/src/|include $(realpath "$dir")/usr/src/|" "$mk"
+	# Debian generates modules.dep at install time; do it here.
+	depmod -b "$dir" "$flavour"
 	echo "$flavour" > "$dir/.version"
 	rm -rf "$BUILD/debs/$ver"
 	touch "$dir/.done"

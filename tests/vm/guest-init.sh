@@ -1,0 +1,26 @@
+#!/bin/sh
+# /init of the L2 guest that tinyvmm boots inside the testbed.
+# Kernel parameters understood:
+#   guest.run=NAME   run /bin/NAME (or /guest.d/NAME.sh) before powering off
+#   guest.shell=1    start a shell on the console instead of powering off
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+echo "DAXMEM-GUEST-INIT-OK cpus=$(grep -c ^processor /proc/cpuinfo) mem_kb=$(sed -n 's/MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+run=$(sed -n 's/.*guest\.run=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$run" ]; then
+	if [ -x "/guest.d/$run.sh" ]; then
+		"/guest.d/$run.sh"
+	else
+		"$run"
+	fi
+	echo "DAXMEM-GUEST-RUN-EXIT=$?"
+fi
+if grep -q 'guest\.shell=1' /proc/cmdline; then
+	setsid cttyhack sh
+fi
+echo "DAXMEM-GUEST-POWEROFF"
+sync
+poweroff -f
