@@ -25,8 +25,7 @@ struct extent_list {
 	size_t cap;
 };
 
-static int extents_push(struct extent_list *l, uint64_t start, uint64_t end,
-			int node)
+static int extents_push(struct extent_list *l, uint64_t start, uint64_t end, int node)
 {
 	if (start >= end)
 		return 0;
@@ -121,8 +120,7 @@ static int free_extents(const struct daxmem_memmap *map, struct extent_list *out
 }
 
 /* Intersect @in with the node map into @out, tagging each piece's node. */
-static int split_by_node(const struct extent_list *in,
-			 const struct daxmem_node_map *nodes,
+static int split_by_node(const struct extent_list *in, const struct daxmem_node_map *nodes,
 			 struct extent_list *out)
 {
 	size_t i, j;
@@ -151,8 +149,7 @@ static int split_by_node(const struct extent_list *in,
 	return 0;
 }
 
-static struct daxmem_carve_node *plan_node(struct daxmem_carve_plan *plan,
-					   int node)
+static struct daxmem_carve_node *plan_node(struct daxmem_carve_plan *plan, int node)
 {
 	size_t i;
 
@@ -162,8 +159,7 @@ static struct daxmem_carve_node *plan_node(struct daxmem_carve_plan *plan,
 	return NULL;
 }
 
-static int add_piece(struct daxmem_carve_plan *plan, int node, uint64_t start,
-		     uint64_t size)
+static int add_piece(struct daxmem_carve_plan *plan, int node, uint64_t start, uint64_t size)
 {
 	struct daxmem_carve_piece *p;
 
@@ -198,8 +194,8 @@ static uint64_t node_left(const struct daxmem_carve_node *n, uint64_t align)
  * node when @node < 0, within each node's budget: the highest extent that
  * holds all of it, else the highest extents in turn.
  */
-static int take(struct daxmem_carve_plan *plan, struct extent_list *ext,
-		int node, uint64_t size, uint64_t align)
+static int take(struct daxmem_carve_plan *plan, struct extent_list *ext, int node, uint64_t size,
+		uint64_t align)
 {
 	size_t i;
 	int rc;
@@ -243,10 +239,8 @@ static bool is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
-static int plan_nodes(const struct daxmem_memmap *map,
-		      const struct daxmem_node_map *nodes,
-		      const struct daxmem_carve_request *req,
-		      const struct extent_list *aligned,
+static int plan_nodes(const struct daxmem_memmap *map, const struct daxmem_node_map *nodes,
+		      const struct daxmem_carve_request *req, const struct extent_list *aligned,
 		      struct daxmem_carve_plan *plan)
 {
 	size_t i, j;
@@ -287,8 +281,7 @@ static int plan_nodes(const struct daxmem_memmap *map,
 		struct daxmem_carve_node *n = &plan->nodes[i];
 
 		n->keep = req->keep_percent ?
-				  (uint64_t)((unsigned __int128)n->ram *
-					     req->keep_percent / 100) :
+				  (uint64_t)((unsigned __int128)n->ram * req->keep_percent / 100) :
 				  req->keep;
 		for (j = 0; j < aligned->nr; j++)
 			if (aligned->e[j].node == n->node)
@@ -296,8 +289,7 @@ static int plan_nodes(const struct daxmem_memmap *map,
 	}
 	/* Report nodes in id order. */
 	for (i = 1; i < plan->nr_nodes; i++)
-		for (j = i; j > 0 && plan->nodes[j - 1].node > plan->nodes[j].node;
-		     j--) {
+		for (j = i; j > 0 && plan->nodes[j - 1].node > plan->nodes[j].node; j--) {
 			struct daxmem_carve_node t = plan->nodes[j];
 
 			plan->nodes[j] = plan->nodes[j - 1];
@@ -323,10 +315,8 @@ static void check_kaslr(struct daxmem_carve_plan *plan)
 			plan->kaslr_safe = false;
 }
 
-int daxmem_carve_plan(const struct daxmem_memmap *map,
-		      const struct daxmem_node_map *nodes,
-		      const struct daxmem_carve_request *req,
-		      struct daxmem_carve_plan *plan)
+int daxmem_carve_plan(const struct daxmem_memmap *map, const struct daxmem_node_map *nodes,
+		      const struct daxmem_carve_request *req, struct daxmem_carve_plan *plan)
 {
 	struct extent_list free_ram = { 0 }, by_node = { 0 }, aligned = { 0 };
 	size_t i;
@@ -334,8 +324,8 @@ int daxmem_carve_plan(const struct daxmem_memmap *map,
 
 	memset(plan, 0, sizeof(*plan));
 	plan->failed_node = -1;
-	if (!req->size || !is_pow2(req->align) || req->align < 4096 ||
-	    req->size % req->align || req->keep_percent > 100)
+	if (!req->size || !is_pow2(req->align) || req->align < 4096 || req->size % req->align ||
+	    req->keep_percent > 100)
 		return -EINVAL;
 
 	rc = free_extents(map, &free_ram);
@@ -387,8 +377,7 @@ int daxmem_carve_plan(const struct daxmem_memmap *map,
 	}
 	plan->largest = 0;
 	for (i = 0; !rc && i < plan->nr_nodes; i++)
-		rc = take(plan, &aligned, plan->nodes[i].node, req->size,
-			  req->align);
+		rc = take(plan, &aligned, plan->nodes[i].node, req->size, req->align);
 out:
 	if (!rc)
 		check_kaslr(plan);
@@ -406,36 +395,30 @@ int daxmem_carve_size_arg(uint64_t size, char *buf, size_t len)
 	while (shift < 6 && size && !(size % ((uint64_t)1024 << (10 * shift))))
 		shift++;
 	if (shift)
-		n = snprintf(buf, len, "%" PRIu64 "%c", size >> (10 * shift),
-			     suffix[shift - 1]);
+		n = snprintf(buf, len, "%" PRIu64 "%c", size >> (10 * shift), suffix[shift - 1]);
 	else
 		n = snprintf(buf, len, "%" PRIu64, size);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-int daxmem_carve_memmap_arg(const struct daxmem_carve_piece *piece, char *buf,
-			    size_t len)
+int daxmem_carve_memmap_arg(const struct daxmem_carve_piece *piece, char *buf, size_t len)
 {
 	char size[32];
 	int n;
 
-	if (daxmem_carve_size_arg(piece->end - piece->start + 1, size,
-				  sizeof(size)) < 0)
+	if (daxmem_carve_size_arg(piece->end - piece->start + 1, size, sizeof(size)) < 0)
 		return -ENOSPC;
 	/* Retype E820 RAM (1) to Soft Reserved (0xefffffff). */
-	n = snprintf(buf, len, "memmap=%s%%0x%" PRIx64 "-1+0xefffffff", size,
-		     piece->start);
+	n = snprintf(buf, len, "memmap=%s%%0x%" PRIx64 "-1+0xefffffff", size, piece->start);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece,
-				  char *buf, size_t len)
+int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece, char *buf, size_t len)
 {
 	char size[32];
 	int n;
 
-	if (daxmem_carve_size_arg(piece->end - piece->start + 1, size,
-				  sizeof(size)) < 0)
+	if (daxmem_carve_size_arg(piece->end - piece->start + 1, size, sizeof(size)) < 0)
 		return -ENOSPC;
 	/* 0x40000 is EFI_MEMORY_SP, the "specific purpose" attribute. */
 	n = snprintf(buf, len, "%s@0x%" PRIx64 ":0x40000", size, piece->start);

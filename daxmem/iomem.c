@@ -80,8 +80,8 @@ void daxmem_memmap_release(struct daxmem_memmap *map)
 	memset(map, 0, sizeof(*map));
 }
 
-int daxmem_memmap_add(struct daxmem_memmap *map, uint64_t start, uint64_t end,
-		      unsigned int depth, const char *name)
+int daxmem_memmap_add(struct daxmem_memmap *map, uint64_t start, uint64_t end, unsigned int depth,
+		      const char *name)
 {
 	struct daxmem_mem_range *r;
 
@@ -122,8 +122,7 @@ static int parse_hex(const char *s, const char **endp, uint64_t *out)
 }
 
 /* "  00100000-09afefff : System RAM" -> depth 1, range, name. */
-static int iomem_parse_line(const char *line, size_t len,
-			    struct daxmem_memmap *map)
+static int iomem_parse_line(const char *line, size_t len, struct daxmem_memmap *map)
 {
 	char name[64];
 	const char *p = line, *end;
@@ -151,8 +150,7 @@ static int iomem_parse_line(const char *line, size_t len,
 	return daxmem_memmap_add(map, start, last, spaces / 2, name);
 }
 
-int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map,
-		       unsigned int *bad_line)
+int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map, unsigned int *bad_line)
 {
 	const char *line = text;
 	unsigned int lineno = 0;
@@ -279,8 +277,7 @@ void daxmem_node_map_release(struct daxmem_node_map *nodes)
 	memset(nodes, 0, sizeof(*nodes));
 }
 
-int daxmem_node_map_add(struct daxmem_node_map *nodes, int node,
-			uint64_t start, uint64_t end)
+int daxmem_node_map_add(struct daxmem_node_map *nodes, int node, uint64_t start, uint64_t end)
 {
 	struct daxmem_node_range *r;
 	size_t i;
@@ -345,8 +342,7 @@ static void node_map_normalize(struct daxmem_node_map *nodes)
 		struct daxmem_node_range *last = &nodes->ranges[out];
 		const struct daxmem_node_range *r = &nodes->ranges[i];
 
-		if (r->node == last->node && last->end != UINT64_MAX &&
-		    last->end + 1 >= r->start) {
+		if (r->node == last->node && last->end != UINT64_MAX && last->end + 1 >= r->start) {
 			if (r->end > last->end)
 				last->end = r->end;
 			continue;
@@ -393,8 +389,7 @@ static int node_parse_line(const char *p, struct daxmem_node_map *nodes)
 	return daxmem_node_map_add(nodes, (int)node, start, end);
 }
 
-int daxmem_node_map_parse(const char *text, struct daxmem_node_map *nodes,
-			  unsigned int *bad_line)
+int daxmem_node_map_parse(const char *text, struct daxmem_node_map *nodes, unsigned int *bad_line)
 {
 	const char *line = text;
 	unsigned int lineno = 0;
@@ -454,8 +449,7 @@ int daxmem_node_map_read_sysfs(const char *node_dir, uint64_t block_size,
 		long node;
 		int fd;
 
-		if (strncmp(de->d_name, "node", 4) ||
-		    !isdigit((unsigned char)de->d_name[4]))
+		if (strncmp(de->d_name, "node", 4) || !isdigit((unsigned char)de->d_name[4]))
 			continue;
 		node = strtol(de->d_name + 4, &e, 10);
 		if (*e || node >= DAXMEM_CARVE_MAX_NODES)
@@ -495,8 +489,7 @@ int daxmem_node_map_read_sysfs(const char *node_dir, uint64_t block_size,
 	return rc;
 }
 
-int daxmem_node_map_format(const struct daxmem_node_map *nodes, char *buf,
-			   size_t len)
+int daxmem_node_map_format(const struct daxmem_node_map *nodes, char *buf, size_t len)
 {
 	struct daxmem_node_range *sorted;
 	size_t i, off = 0;
@@ -511,8 +504,8 @@ int daxmem_node_map_format(const struct daxmem_node_map *nodes, char *buf,
 		buf[0] = '\0';
 	for (i = 0; i < nodes->nr; i++) {
 		n = snprintf(buf + off, len > off ? len - off : 0,
-			     "node %d %" PRIx64 "-%" PRIx64 "\n", sorted[i].node,
-			     sorted[i].start, sorted[i].end);
+			     "node %d %" PRIx64 "-%" PRIx64 "\n", sorted[i].node, sorted[i].start,
+			     sorted[i].end);
 		off += (size_t)n;
 	}
 	free(sorted);

@@ -56,8 +56,7 @@ static void model_full(struct daxmem_savings_model *m)
 
 	m->memmap_bytes = m->memmap_virtual;
 	m->pagetable_bytes =
-		div_round_up(m->memmap_virtual, DAXMEM_PMD_TABLE_SPAN) *
-		DAXMEM_PAGE_SIZE;
+		div_round_up(m->memmap_virtual, DAXMEM_PMD_TABLE_SPAN) * DAXMEM_PAGE_SIZE;
 	/* A partial section is populated with base pages under one PTE table. */
 	if (partial)
 		m->pagetable_bytes += DAXMEM_PAGE_SIZE;
@@ -65,8 +64,8 @@ static void model_full(struct daxmem_savings_model *m)
 
 static void model_compound(struct daxmem_savings_model *m)
 {
-	uint64_t unit_vmemmap = m->align / DAXMEM_PAGE_SIZE *
-				DAXMEM_STRUCT_PAGE_SIZE / DAXMEM_PAGE_SIZE;
+	uint64_t unit_vmemmap =
+		m->align / DAXMEM_PAGE_SIZE * DAXMEM_STRUCT_PAGE_SIZE / DAXMEM_PAGE_SIZE;
 
 	/* vmemmap_can_optimize(): needs more than 2 vmemmap pages per unit. */
 	if (unit_vmemmap <= DAXMEM_VMEMMAP_RESERVE_NR) {
@@ -76,14 +75,12 @@ static void model_compound(struct daxmem_savings_model *m)
 		return;
 	}
 	m->memmap_bytes = m->units * DAXMEM_VMEMMAP_RESERVE_NR * DAXMEM_PAGE_SIZE;
-	m->pagetable_bytes =
-		(div_round_up(m->memmap_virtual, DAXMEM_PTE_TABLE_SPAN) +
-		 div_round_up(m->memmap_virtual, DAXMEM_PMD_TABLE_SPAN)) *
-		DAXMEM_PAGE_SIZE;
+	m->pagetable_bytes = (div_round_up(m->memmap_virtual, DAXMEM_PTE_TABLE_SPAN) +
+			      div_round_up(m->memmap_virtual, DAXMEM_PMD_TABLE_SPAN)) *
+			     DAXMEM_PAGE_SIZE;
 }
 
-int daxmem_savings_model(uint64_t size, uint64_t align,
-			 enum daxmem_memmap_kind kind,
+int daxmem_savings_model(uint64_t size, uint64_t align, enum daxmem_memmap_kind kind,
 			 struct daxmem_savings_model *out)
 {
 	struct daxmem_savings_model full;
@@ -91,8 +88,8 @@ int daxmem_savings_model(uint64_t size, uint64_t align,
 
 	if (kind == DAXMEM_MEMMAP_FULL)
 		align = align ? align : DAXMEM_PAGE_SIZE;
-	if (!size || size > (1ULL << 56) || !is_pow2(align) ||
-	    align < DAXMEM_PAGE_SIZE || size % align)
+	if (!size || size > (1ULL << 56) || !is_pow2(align) || align < DAXMEM_PAGE_SIZE ||
+	    size % align)
 		return -EINVAL;
 	if (kind != DAXMEM_MEMMAP_FULL && kind != DAXMEM_MEMMAP_COMPOUND &&
 	    kind != DAXMEM_MEMMAP_NONE)

@@ -22,14 +22,14 @@ extern "C" {
 
 /* Kind of a memory map entry, from its /proc/iomem or firmware name. */
 enum daxmem_mem_type {
-	DAXMEM_MEM_RAM,           /* "System RAM" */
-	DAXMEM_MEM_RESERVED,      /* "Reserved", "reserved", "Unusable memory" */
-	DAXMEM_MEM_ACPI,          /* "ACPI Tables" */
-	DAXMEM_MEM_NVS,           /* "ACPI Non-volatile Storage" */
+	DAXMEM_MEM_RAM, /* "System RAM" */
+	DAXMEM_MEM_RESERVED, /* "Reserved", "reserved", "Unusable memory" */
+	DAXMEM_MEM_ACPI, /* "ACPI Tables" */
+	DAXMEM_MEM_NVS, /* "ACPI Non-volatile Storage" */
 	DAXMEM_MEM_SOFT_RESERVED, /* "Soft Reserved" */
-	DAXMEM_MEM_KERNEL,        /* "Kernel code/rodata/data/bss", "Crash kernel" */
-	DAXMEM_MEM_PMEM,          /* "Persistent Memory", "Persistent Memory (legacy)" */
-	DAXMEM_MEM_OTHER,         /* PCI windows, device MMIO, anything else */
+	DAXMEM_MEM_KERNEL, /* "Kernel code/rodata/data/bss", "Crash kernel" */
+	DAXMEM_MEM_PMEM, /* "Persistent Memory", "Persistent Memory (legacy)" */
+	DAXMEM_MEM_OTHER, /* PCI windows, device MMIO, anything else */
 };
 
 /*
@@ -71,8 +71,8 @@ const char *daxmem_mem_type_name(enum daxmem_mem_type type);
 void daxmem_memmap_init(struct daxmem_memmap *map);
 void daxmem_memmap_release(struct daxmem_memmap *map);
 /* Append one entry; -EINVAL if start > end, -ENOMEM. */
-int daxmem_memmap_add(struct daxmem_memmap *map, uint64_t start, uint64_t end,
-		      unsigned int depth, const char *name);
+int daxmem_memmap_add(struct daxmem_memmap *map, uint64_t start, uint64_t end, unsigned int depth,
+		      const char *name);
 
 /*
  * Parse the text of /proc/iomem. Returns 0, -EINVAL on a malformed line
@@ -80,8 +80,7 @@ int daxmem_memmap_add(struct daxmem_memmap *map, uint64_t start, uint64_t end,
  * address reads as zero (the file was read without CAP_SYS_ADMIN), or
  * -ENODATA when it holds no System RAM.
  */
-int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map,
-		       unsigned int *bad_line);
+int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map, unsigned int *bad_line);
 
 /*
  * Read a /sys/firmware/memmap style directory (entries N/{start,end,type})
@@ -92,8 +91,7 @@ int daxmem_firmware_memmap_read(const char *dir, struct daxmem_memmap *map);
 void daxmem_node_map_init(struct daxmem_node_map *nodes);
 void daxmem_node_map_release(struct daxmem_node_map *nodes);
 /* Append a node range, merging it with an adjacent range of the same node. */
-int daxmem_node_map_add(struct daxmem_node_map *nodes, int node,
-			uint64_t start, uint64_t end);
+int daxmem_node_map_add(struct daxmem_node_map *nodes, int node, uint64_t start, uint64_t end);
 
 /*
  * Parse the node file format: one "node N START-END" per line, START and
@@ -101,8 +99,7 @@ int daxmem_node_map_add(struct daxmem_node_map *nodes, int node,
  * blank lines and lines starting with '#' are ignored. Returns 0 or
  * -EINVAL (*bad_line set).
  */
-int daxmem_node_map_parse(const char *text, struct daxmem_node_map *nodes,
-			  unsigned int *bad_line);
+int daxmem_node_map_parse(const char *text, struct daxmem_node_map *nodes, unsigned int *bad_line);
 
 /*
  * Build the node map from sysfs: @node_dir is /sys/devices/system/node
@@ -113,17 +110,16 @@ int daxmem_node_map_read_sysfs(const char *node_dir, uint64_t block_size,
 			       struct daxmem_node_map *nodes);
 
 /* Write @nodes in the node file format. Returns bytes written or -errno. */
-int daxmem_node_map_format(const struct daxmem_node_map *nodes, char *buf,
-			   size_t len);
+int daxmem_node_map_format(const struct daxmem_node_map *nodes, char *buf, size_t len);
 
 /* What to plan. */
 struct daxmem_carve_request {
-	uint64_t size;      /* per node, or in total with @total */
-	uint64_t align;     /* start and size alignment, default 1 GiB */
-	uint64_t keep;      /* System RAM each node keeps, in bytes ... */
+	uint64_t size; /* per node, or in total with @total */
+	uint64_t align; /* start and size alignment, default 1 GiB */
+	uint64_t keep; /* System RAM each node keeps, in bytes ... */
 	unsigned int keep_percent; /* ... or, when non-zero, in % of the node's RAM */
-	bool total;         /* @size is the total over all nodes */
-	int node;           /* only this node (-1: every node with RAM) */
+	bool total; /* @size is the total over all nodes */
+	int node; /* only this node (-1: every node with RAM) */
 };
 
 /* One contiguous carve: becomes one memmap= argument. */
@@ -135,10 +131,10 @@ struct daxmem_carve_piece {
 
 struct daxmem_carve_node {
 	int node;
-	uint64_t ram;       /* System RAM of the node now */
-	uint64_t carved;    /* planned for this node */
-	uint64_t keep;      /* the minimum it keeps, in bytes */
-	uint64_t free;      /* carvable now: aligned, outside reserved islands */
+	uint64_t ram; /* System RAM of the node now */
+	uint64_t carved; /* planned for this node */
+	uint64_t keep; /* the minimum it keeps, in bytes */
+	uint64_t free; /* carvable now: aligned, outside reserved islands */
 };
 
 #define DAXMEM_CARVE_MAX_PIECES 32
@@ -173,10 +169,8 @@ struct daxmem_carve_plan {
  * does not fit (plan->largest says what would), -E2BIG when it would take
  * more than DAXMEM_CARVE_MAX_PIECES ranges.
  */
-int daxmem_carve_plan(const struct daxmem_memmap *map,
-		      const struct daxmem_node_map *nodes,
-		      const struct daxmem_carve_request *req,
-		      struct daxmem_carve_plan *plan);
+int daxmem_carve_plan(const struct daxmem_memmap *map, const struct daxmem_node_map *nodes,
+		      const struct daxmem_carve_request *req, struct daxmem_carve_plan *plan);
 
 /*
  * Kernel arguments for one piece: "memmap=2G%0x140000000-1+0xefffffff"
@@ -184,10 +178,8 @@ int daxmem_carve_plan(const struct daxmem_memmap *map,
  * "efi_fake_mem=" prefix so several join with commas). Return the length
  * or -ENOSPC.
  */
-int daxmem_carve_memmap_arg(const struct daxmem_carve_piece *piece, char *buf,
-			    size_t len);
-int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece,
-				  char *buf, size_t len);
+int daxmem_carve_memmap_arg(const struct daxmem_carve_piece *piece, char *buf, size_t len);
+int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece, char *buf, size_t len);
 
 /*
  * Size with the largest exact kernel memparse suffix: 1073741824 -> "1G",

@@ -42,17 +42,17 @@ enum daxmem_memmap_kind {
 #define DAXMEM_SECTION_SIZE (128ULL << 20)
 
 struct daxmem_savings_model {
-	uint64_t size;           /* bytes of memory modelled */
-	uint64_t align;          /* compound unit / mapping size */
+	uint64_t size; /* bytes of memory modelled */
+	uint64_t align; /* compound unit / mapping size */
 	enum daxmem_memmap_kind kind;
-	uint64_t pages;          /* 4 KiB pages: size / 4096 */
-	uint64_t units;          /* compound units: size / align (0 unless compound) */
+	uint64_t pages; /* 4 KiB pages: size / 4096 */
+	uint64_t units; /* compound units: size / align (0 unless compound) */
 	uint64_t memmap_virtual; /* pages * 64: vmemmap address space used */
-	uint64_t memmap_bytes;   /* real struct page memory */
-	uint64_t pagetable_bytes;/* vmemmap page-table pages (PTE + PMD level) */
-	uint64_t total_bytes;    /* memmap_bytes + pagetable_bytes */
-	uint64_t full_bytes;     /* what DAXMEM_MEMMAP_FULL would cost */
-	uint64_t saved_bytes;    /* full_bytes - total_bytes */
+	uint64_t memmap_bytes; /* real struct page memory */
+	uint64_t pagetable_bytes; /* vmemmap page-table pages (PTE + PMD level) */
+	uint64_t total_bytes; /* memmap_bytes + pagetable_bytes */
+	uint64_t full_bytes; /* what DAXMEM_MEMMAP_FULL would cost */
+	uint64_t saved_bytes; /* full_bytes - total_bytes */
 	/* total_bytes in parts per million of @size */
 	uint64_t ppm;
 };
@@ -62,8 +62,7 @@ struct daxmem_savings_model {
  * FULL ignores it). @size must be a positive multiple of @align (of 4 KiB
  * for FULL) and of at most 2^56 bytes. Returns 0 or -EINVAL.
  */
-int daxmem_savings_model(uint64_t size, uint64_t align,
-			 enum daxmem_memmap_kind kind,
+int daxmem_savings_model(uint64_t size, uint64_t align, enum daxmem_memmap_kind kind,
 			 struct daxmem_savings_model *out);
 
 const char *daxmem_memmap_kind_name(enum daxmem_memmap_kind kind);

@@ -10,8 +10,7 @@
 
 #include "fixture.h"
 
-static const struct daxmem_mem_range *find(const struct daxmem_memmap *map,
-					   uint64_t start)
+static const struct daxmem_mem_range *find(const struct daxmem_memmap *map, uint64_t start)
 {
 	size_t i;
 
@@ -87,11 +86,11 @@ Test(iomem, hidden_addresses_need_root)
 Test(iomem, malformed_lines)
 {
 	static const char *const bad[] = {
-		"00000000-0009ffff System RAM\n",        /* no " : " */
-		"0000zz00-0009ffff : System RAM\n",      /* not hex */
-		" 00100000-0009ffff : System RAM\n",     /* odd indent */
-		"00100000-0009ffff : \n",                /* no name */
-		"00200000-000fffff : System RAM\n",      /* start > end */
+		"00000000-0009ffff System RAM\n", /* no " : " */
+		"0000zz00-0009ffff : System RAM\n", /* not hex */
+		" 00100000-0009ffff : System RAM\n", /* odd indent */
+		"00100000-0009ffff : \n", /* no name */
+		"00200000-000fffff : System RAM\n", /* start > end */
 		"-00000fff : Reserved\n",
 	};
 	size_t i;
@@ -101,11 +100,9 @@ Test(iomem, malformed_lines)
 		unsigned int line = 0;
 		char text[256];
 
-		snprintf(text, sizeof(text), "00000000-00000fff : Reserved\n%s",
-			 bad[i]);
+		snprintf(text, sizeof(text), "00000000-00000fff : Reserved\n%s", bad[i]);
 		daxmem_memmap_init(&map);
-		cr_expect_eq(daxmem_iomem_parse(text, &map, &line), -EINVAL,
-			     "accepted %s", bad[i]);
+		cr_expect_eq(daxmem_iomem_parse(text, &map, &line), -EINVAL, "accepted %s", bad[i]);
 		cr_expect_eq(line, 2, "line number for %s", bad[i]);
 		daxmem_memmap_release(&map);
 	}
@@ -116,9 +113,7 @@ Test(iomem, no_ram_and_crlf)
 	struct daxmem_memmap map;
 
 	daxmem_memmap_init(&map);
-	cr_assert_eq(daxmem_iomem_parse("00000000-00000fff : Reserved\n", &map,
-					NULL),
-		     -ENODATA);
+	cr_assert_eq(daxmem_iomem_parse("00000000-00000fff : Reserved\n", &map, NULL), -ENODATA);
 	daxmem_memmap_release(&map);
 
 	daxmem_memmap_init(&map);
@@ -135,12 +130,11 @@ Test(iomem, kmem_ram_is_not_top_level_ram)
 	struct daxmem_memmap map;
 
 	daxmem_memmap_init(&map);
-	cr_assert_eq(daxmem_iomem_parse(
-			     "100000000-1ffffffff : System RAM\n"
-			     "200000000-23fffffff : Soft Reserved\n"
-			     "  200000000-23fffffff : dax0.0\n"
-			     "    200000000-23fffffff : System RAM (kmem)\n",
-			     &map, NULL),
+	cr_assert_eq(daxmem_iomem_parse("100000000-1ffffffff : System RAM\n"
+					"200000000-23fffffff : Soft Reserved\n"
+					"  200000000-23fffffff : dax0.0\n"
+					"    200000000-23fffffff : System RAM (kmem)\n",
+					&map, NULL),
 		     0);
 	cr_assert_eq(map.ranges[3].type, DAXMEM_MEM_OTHER);
 	cr_assert_eq(map.ranges[3].depth, 2);
@@ -165,8 +159,7 @@ Test(firmware_memmap, reads_directory)
 	daxmem_memmap_release(&map);
 
 	daxmem_memmap_init(&map);
-	cr_assert_eq(daxmem_firmware_memmap_read("/nonexistent/memmap", &map),
-		     -ENOENT);
+	cr_assert_eq(daxmem_firmware_memmap_read("/nonexistent/memmap", &map), -ENOENT);
 	daxmem_memmap_release(&map);
 }
 
@@ -194,12 +187,9 @@ Test(nodes, parse_merge_and_format)
 Test(nodes, rejects_bad_lines)
 {
 	static const char *const bad[] = {
-		"nod 0 0-fff\n",
-		"node x 0-fff\n",
-		"node 0 0-fff junk\n",
-		"node 0 fff-0\n",
-		"node 64 0-fff\n",
-		"node 0 0-fff\nnode 1 800-1fff\n", /* overlap, other node */
+		"nod 0 0-fff\n",       "node x 0-fff\n",
+		"node 0 0-fff junk\n", "node 0 fff-0\n",
+		"node 64 0-fff\n",     "node 0 0-fff\nnode 1 800-1fff\n", /* overlap, other node */
 		"# nothing\n",
 	};
 	size_t i;
@@ -208,8 +198,8 @@ Test(nodes, rejects_bad_lines)
 		struct daxmem_node_map nodes;
 
 		daxmem_node_map_init(&nodes);
-		cr_expect_eq(daxmem_node_map_parse(bad[i], &nodes, NULL), -EINVAL,
-			     "accepted %s", bad[i]);
+		cr_expect_eq(daxmem_node_map_parse(bad[i], &nodes, NULL), -EINVAL, "accepted %s",
+			     bad[i]);
 		daxmem_node_map_release(&nodes);
 	}
 }
@@ -219,9 +209,10 @@ Test(nodes, reads_sysfs_memory_blocks)
 	struct daxmem_node_map nodes;
 	char root[] = "/tmp/daxmem-nodes-XXXXXX", path[512];
 	static const char *const dirs[] = {
-		"node0", "node0/memory0", "node0/memory1", "node0/memory3",
-		"node0/memory2", "node1", "node1/memory40", "node1/memory41",
-		"node1/memory_failure", "possible",
+		"node0",	  "node0/memory0",  "node0/memory1",
+		"node0/memory3",  "node0/memory2",  "node1",
+		"node1/memory40", "node1/memory41", "node1/memory_failure",
+		"possible",
 	};
 	size_t i;
 

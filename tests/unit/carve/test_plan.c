@@ -17,8 +17,8 @@ static struct daxmem_carve_request request(uint64_t size)
 	};
 }
 
-static void expect_piece(const struct daxmem_carve_plan *plan, size_t i,
-			 int node, uint64_t start, uint64_t size)
+static void expect_piece(const struct daxmem_carve_plan *plan, size_t i, int node, uint64_t start,
+			 uint64_t size)
 {
 	cr_assert_lt(i, plan->nr_pieces, "piece %zu missing", i);
 	cr_expect_eq(plan->pieces[i].node, node, "piece %zu node", i);
@@ -28,8 +28,7 @@ static void expect_piece(const struct daxmem_carve_plan *plan, size_t i,
 }
 
 /* No piece overlaps anything but top-level System RAM, nor another piece. */
-static void check_invariants(const struct daxmem_memmap *map,
-			     const struct daxmem_carve_plan *plan,
+static void check_invariants(const struct daxmem_memmap *map, const struct daxmem_carve_plan *plan,
 			     uint64_t align)
 {
 	size_t i, j;
@@ -50,19 +49,16 @@ static void check_invariants(const struct daxmem_memmap *map,
 				continue;
 			}
 			cr_assert_not(overlap, "piece %#lx-%#lx overlaps %s",
-				      (unsigned long)p->start,
-				      (unsigned long)p->end, r->name);
+				      (unsigned long)p->start, (unsigned long)p->end, r->name);
 		}
 		cr_assert(in_ram, "piece %zu not inside one System RAM entry", i);
 		for (j = 0; j < i; j++)
-			cr_assert(p->end < plan->pieces[j].start ||
-					  plan->pieces[j].end < p->start,
+			cr_assert(p->end < plan->pieces[j].start || plan->pieces[j].end < p->start,
 				  "pieces %zu and %zu overlap", i, j);
 	}
 	for (i = 0; i < plan->nr_nodes; i++)
-		cr_assert_geq(plan->nodes[i].ram - plan->nodes[i].carved,
-			      plan->nodes[i].keep, "node %d below its keep",
-			      plan->nodes[i].node);
+		cr_assert_geq(plan->nodes[i].ram - plan->nodes[i].carved, plan->nodes[i].keep,
+			      "node %d below its keep", plan->nodes[i].node);
 }
 
 Test(plan, two_node_server_per_node)
