@@ -9,7 +9,7 @@ BUILD=${BUILD:-build}
 PKGS=(build-essential gcc make pkg-config libjson-c-dev libdaxctl-dev libndctl-dev
       daxctl ndctl libcriterion-dev qemu-system-x86 busybox-static cpio kmod xz-utils
       zstd dwarves bc flex bison libelf-dev libssl-dev gnuplot-nox clang
-      libclang-rt-14-dev python3)
+      libclang-rt-14-dev python3 kexec-tools)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
