@@ -23,4 +23,4 @@ if grep -q 'guest\.shell=1' /proc/cmdline; then
 fi
 echo "DAXMEM-GUEST-POWEROFF"
 sync
-poweroff -f
+reboot -f

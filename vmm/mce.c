@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory failure: the host kernel sends SIGBUS (BUS_MCEERR_AR to the thread
+ * that touched a poisoned page, BUS_MCEERR_AO to the process for an early
+ * kill). The handler only records the event; the vCPU thread translates the
+ * host address to a guest physical address and injects a machine check
+ * with KVM_X86_SET_MCE, so only the guest process that owns the page dies.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "mce.h"
+#include "vmm.h"
+
+#define MCG_CTL_P (1ULL << 8)
+#define MCG_SER_P (1ULL << 24)
+#define MCG_STATUS_RIPV (1ULL << 0)
+#define MCG_STATUS_EIPV (1ULL << 1)
+#define MCG_STATUS_MCIP (1ULL << 2)
+#define MCI_STATUS_VAL (1ULL << 63)
+#define MCI_STATUS_UC (1ULL << 61)
+#define MCI_STATUS_EN (1ULL << 60)
+#define MCI_STATUS_MISCV (1ULL << 59)
+#define MCI_STATUS_ADDRV (1ULL << 58)
+#define MCI_STATUS_S (1ULL << 56)
+#define MCI_STATUS_AR (1ULL << 55)
+#define MCACOD_DATA_LOAD 0x134 /* Intel: data cache load, generic level */
+#define MCACOD_SCRUB 0xc0 /* Intel: memory scrubbing error */
+#define MCI_MISC_PHYS_4K ((2ULL << 6) | 12) /* physical address, LSB = page */
+
+static struct vm *mce_vm;
+/* Filled by the SIGBUS handler, consumed by the same thread or vCPU 0. */
+static __thread volatile sig_atomic_t tls_pending;
+static __thread void *volatile tls_addr;
+static __thread volatile int tls_code;
+static __thread struct vcpu *tls_vcpu;
+static void *volatile ao_addr;
+static volatile sig_atomic_t ao_pending;
+
+void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *mcg_status)
+{
+	*status = MCI_STATUS_VAL | MCI_STATUS_UC | MCI_STATUS_EN | MCI_STATUS_MISCV |
+		  MCI_STATUS_ADDRV;
+	*mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	if (amd) {
+		/* AMD has no S/AR bits: an uncorrected error in user context with
+		 * a valid address is what Linux treats as action required. */
+		if (action_required)
+			*mcg_status |= MCG_STATUS_EIPV;
+		return;
+	}
+	*status |= MCI_STATUS_S;
+	if (action_required) {
+		*status |= MCI_STATUS_AR | MCACOD_DATA_LOAD;
+		*mcg_status |= MCG_STATUS_EIPV;
+	} else {
+		*status |= MCACOD_SCRUB;
+	}
+}
+
+static void mce_write(const char *s)
+{
+	ssize_t r = write(STDERR_FILENO, s, strlen(s));
+
+	(void)r;
+}
+
+static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	if (si->si_code == BUS_MCEERR_AR && tls_vcpu) {
+		tls_addr = si->si_addr;
+		tls_code = si->si_code;
+		tls_pending = 1;
+		tls_vcpu->run->immediate_exit = 1;
+		return;
+	}
+	if (si->si_code == BUS_MCEERR_AO) {
+		ao_addr = si->si_addr;
+		ao_pending = 1;
+		if (mce_vm && mce_vm->vcpus[0].started)
+			pthread_kill(mce_vm->vcpus[0].thread, SIGUSR1);
+		return;
+	}
+	mce_write("tinyvmm: SIGBUS outside guest RAM or not a memory error: exiting\n");
+	_exit(3);
+}
+
+int mce_init(struct vm *vm)
+{
+	static struct mce_ctx ctx;
+	struct sigaction sa = { .sa_sigaction = mce_sigbus, .sa_flags = SA_SIGINFO };
+	uint64_t sup = 0;
+	char vendor[13] = { 0 };
+	unsigned a, b, c, d;
+
+	vm->mce = &ctx;
+	mce_vm = vm;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	ctx.amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE) > 0 &&
+	    ioctl(vm->kvm_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &sup) == 0 &&
+	    (sup & 0xff) >= MCE_NR_BANKS) {
+		ctx.enabled = true;
+		ctx.mcg_cap = MCE_NR_BANKS | (sup & (MCG_CTL_P | MCG_SER_P));
+	} else {
+		pr_info("KVM offers no MCE banks: poisoned guest RAM will end the VM");
+	}
+	/* Ask for early (action optional) SIGBUS so the guest hears of a bad
+	 * page before it touches it. */
+	prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) < 0) {
+		pr_err("sigaction SIGBUS: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int mce_setup_vcpu(struct vcpu *v)
+{
+	struct mce_ctx *m = v->vm->mce;
+
+	if (!m->enabled)
+		return 0;
+	if (ioctl(v->fd, KVM_X86_SETUP_MCE, &m->mcg_cap) < 0) {
+		pr_err("KVM_X86_SETUP_MCE vcpu %d: %s", v->id, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+void mce_thread_init(struct vcpu *v)
+{
+	tls_vcpu = v;
+}
+
+static void mce_record(struct mce_ctx *m, uint64_t gpa)
+{
+	for (int i = 0; i < m->nr_bad; i++)
+		if (m->bad_gpa[i] == gpa)
+			return;
+	if (m->nr_bad < MCE_MAX_BAD_PAGES)
+		m->bad_gpa[m->nr_bad++] = gpa;
+}
+
+static void mce_inject(struct vcpu *v, void *hva, bool ar)
+{
+	struct vm *vm = v->vm;
+	struct mce_ctx *m = vm->mce;
+	struct kvm_x86_mce mce = { .bank = MCE_BANK, .misc = MCI_MISC_PHYS_4K };
+	uint64_t gpa, status, mcg_status;
+
+	if (guest_mem_gpa(&vm->mem, hva, &gpa)) {
+		pr_err("memory error at host address %p outside guest RAM", hva);
+		vm_request_exit(vm, 3, "unrecoverable host memory error");
+		return;
+	}
+	gpa &= ~0xfffULL;
+	pthread_mutex_lock(&vm->dev_lock);
+	mce_record(m, gpa);
+	pthread_mutex_unlock(&vm->dev_lock);
+	pr_info("memory error (%s) at guest physical 0x%" PRIx64 ": injecting MCE into vcpu %d",
+		ar ? "action required" : "action optional", gpa, v->id);
+	if (!m->enabled) {
+		vm_request_exit(vm, 3, "guest RAM poisoned and KVM has no MCE support");
+		return;
+	}
+	mce.addr = gpa;
+	mce_status_for(m->amd, ar, &status, &mcg_status);
+	mce.status = status;
+	mce.mcg_status = mcg_status;
+	if (ioctl(v->fd, KVM_X86_SET_MCE, &mce) < 0) {
+		pr_err("KVM_X86_SET_MCE vcpu %d: %s", v->id, strerror(errno));
+		vm_request_exit(vm, 3, "cannot inject a machine check");
+	}
+}
+
+void mce_handle_pending(struct vcpu *v)
+{
+	if (tls_pending) {
+		tls_pending = 0;
+		mce_inject(v, tls_addr, tls_code == BUS_MCEERR_AR);
+	}
+	if (v->id == 0 && ao_pending) {
+		ao_pending = 0;
+		mce_inject(v, ao_addr, false);
+	}
+}

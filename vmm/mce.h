@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Machine checks: a SIGBUS for poisoned guest RAM becomes an MCE in the guest.
+ */
+#ifndef TINYVMM_MCE_H
+#define TINYVMM_MCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+#define MCE_MAX_BAD_PAGES 64
+#define MCE_BANK 9 /* the bank memory errors are reported in, as QEMU does */
+#define MCE_NR_BANKS 10
+
+/**
+ * struct mce_ctx - MCE configuration and the record of bad guest pages.
+ * @mcg_cap: MCG_CAP given to every vCPU (KVM_X86_SETUP_MCE)
+ * @bad_gpa: guest physical pages reported poisoned, kept across live restart
+ */
+struct mce_ctx {
+	bool enabled;
+	bool amd;
+	uint64_t mcg_cap;
+	int nr_bad;
+	uint64_t bad_gpa[MCE_MAX_BAD_PAGES];
+};
+
+/* Query MCE support, install the SIGBUS handler. */
+int mce_init(struct vm *vm);
+int mce_setup_vcpu(struct vcpu *v);
+/* Called on each vCPU thread before its first KVM_RUN. */
+void mce_thread_init(struct vcpu *v);
+/* Called by a vCPU after KVM_RUN returns: inject what a SIGBUS left pending. */
+void mce_handle_pending(struct vcpu *v);
+
+/* MCi_STATUS and MCG_STATUS for a memory error, per vendor (pure, unit tested). */
+void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *mcg_status);
+
+#endif
