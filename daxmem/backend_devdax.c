@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: LGPL-2.1
+/*
+ * Backend "devdax": the kernel's device-dax (dax_hmem regions, /dev/daxR.N),
+ * driven through libdaxctl. A device is built as `daxctl create-device
+ * --input` does: create a seed, set its align, append each range through
+ * `mapping` in page_offset order, enable it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <daxctl/libdaxctl.h>
+
+#include "private.h"
+
+#define IOMEM_MAX 64
+
+/* a top-level "Soft Reserved" entry of /proc/iomem */
+struct soft_reserved {
+	uint64_t start;
+	uint64_t end;
+	bool pdax; /* claimed by the pageless module */
+	bool used;
+};
+
+static struct daxctl_ctx *devdax_ctx(struct daxmem_ctx *ctx)
+{
+	return ctx->backend_data[DAXMEM_BACKEND_DEVDAX];
+}
+
+static void devdax_log(struct daxctl_ctx *dctx, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	struct daxmem_ctx *ctx = daxctl_get_userdata(dctx);
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	/* the failing call is reported once, by daxmem; libdaxctl's own words are detail */
+	dbg(ctx, "libdaxctl: %s: %s", fn, msg);
+}
+
+static size_t soft_reserved_read(struct daxmem_ctx *ctx, struct soft_reserved *out, size_t max)
+{
+	char line[256];
+	size_t n = 0;
+	FILE *f;
+
+	f = fopen("/proc/iomem", "re");
+	if (!f) {
+		dbg(ctx, "open /proc/iomem: %s", strerror(errno));
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b;
+		int depth = 0, used = 0;
+
+		while (line[depth] == ' ')
+			depth++;
+		if (sscanf(line + depth, "%llx-%llx : %n", &a, &b, &used) != 2 || !used)
+			continue;
+		const char *name = line + depth + used;
+
+		if (depth == 0 && strncmp(name, "Soft Reserved", 13) == 0 && n < max)
+			out[n++] = (struct soft_reserved){ a, b, false, false };
+		else if (depth > 0 && n && strncmp(name, "pdax", 4) == 0 && a >= out[n - 1].start &&
+			 b <= out[n - 1].end)
+			out[n - 1].pdax = true;
+	}
+	fclose(f);
+	if (n && geteuid() != 0 && out[0].start == 0 && out[0].end == 0)
+		return 0; /* addresses are hidden from non-root readers */
+	return n;
+}
+
+/* a region's start: the Soft Reserved entry holding its devices, else the only one of its size */
+static void devdax_region_locate(struct daxmem_region *region, struct soft_reserved *sr,
+				 size_t nr, bool by_devices)
+{
+	size_t i, match = nr, count = 0;
+
+	if (region->start_known)
+		return;
+	for (i = 0; i < nr; i++) {
+		if (sr[i].used || sr[i].pdax || sr[i].end - sr[i].start + 1 != region->size)
+			continue;
+		if (by_devices) {
+			if (region->nr_devs && region->devs[0]->nr_ranges &&
+			    region->devs[0]->ranges[0].start >= sr[i].start &&
+			    region->devs[0]->ranges[0].end <= sr[i].end) {
+				match = i;
+				count = 1;
+				break;
+			}
+		} else {
+			match = i;
+			count++;
+		}
+	}
+	if (count != 1)
+		return;
+	sr[match].used = true;
+	region->start = sr[match].start;
+	region->start_known = true;
+}
+
+static int devdax_scan_dev(struct daxmem_region *region, struct daxctl_dev *dev)
+{
+	struct daxmem_range *ranges = NULL;
+	struct daxctl_mapping *mapping;
+	size_t nr = 0, cap = 0;
+	int rc;
+
+	daxctl_mapping_foreach(dev, mapping)
+	{
+		if (nr == cap) {
+			struct daxmem_range *n;
+
+			cap = cap ? cap * 2 : 4;
+			n = realloc(ranges, cap * sizeof(*n));
+			if (!n) {
+				free(ranges);
+				return -ENOMEM;
+			}
+			ranges = n;
+		}
+		ranges[nr++] = (struct daxmem_range){
+			.start = daxctl_mapping_get_start(mapping),
+			.end = daxctl_mapping_get_end(mapping),
+			.page_offset = daxctl_mapping_get_offset(mapping) * DAXMEM_PAGE_SIZE,
+		};
+	}
+	if (!nr) {
+		/* kernels before 5.10 have no mappingN: one range at resource */
+		ranges = calloc(1, sizeof(*ranges));
+		if (!ranges)
+			return -ENOMEM;
+		ranges[0].start = daxctl_dev_get_resource(dev);
+		ranges[0].end = ranges[0].start + daxctl_dev_get_size(dev) - 1;
+		nr = 1;
+	}
+	rc = daxmem_region_add_dev(region, daxctl_dev_get_devname(dev), daxctl_dev_get_align(dev),
+				   DAXMEM_MODE_DEVDAX, ranges, nr);
+	free(ranges);
+	return rc;
+}
+
+static int devdax_scan(struct daxmem_ctx *ctx)
+{
+	struct soft_reserved sr[IOMEM_MAX];
+	struct daxctl_region *dregion;
+	struct daxctl_ctx *dctx;
+	struct daxctl_dev *dev;
+	size_t nr_sr, i, first;
+	int rc;
+
+	if (devdax_ctx(ctx))
+		daxctl_unref(devdax_ctx(ctx));
+	ctx->backend_data[DAXMEM_BACKEND_DEVDAX] = NULL;
+	rc = daxctl_new(&dctx);
+	if (rc < 0) {
+		err(ctx, "daxctl_new: %s", strerror(-rc));
+		return rc;
+	}
+	daxctl_set_userdata(dctx, ctx);
+	daxctl_set_log_fn(dctx, devdax_log);
+	daxctl_set_log_priority(dctx, LOG_DEBUG);
+	ctx->backend_data[DAXMEM_BACKEND_DEVDAX] = dctx;
+
+	first = ctx->nr_regions;
+	daxctl_region_foreach(dctx, dregion)
+	{
+		struct daxmem_region *region;
+
+		region = daxmem_region_add(ctx, DAXMEM_BACKEND_DEVDAX,
+					   daxctl_region_get_id(dregion),
+					   daxctl_region_get_size(dregion),
+					   daxctl_region_get_align(dregion),
+					   daxctl_region_get_available_size(dregion));
+		if (!region)
+			return -ENOMEM;
+		daxctl_dev_foreach(dregion, dev)
+		{
+			if (!daxctl_dev_get_size(dev))
+				continue;
+			rc = devdax_scan_dev(region, dev);
+			if (rc)
+				return rc;
+		}
+	}
+	nr_sr = soft_reserved_read(ctx, sr, IOMEM_MAX);
+	for (i = first; i < ctx->nr_regions; i++)
+		devdax_region_locate(ctx->regions[i], sr, nr_sr, true);
+	for (i = first; i < ctx->nr_regions; i++)
+		devdax_region_locate(ctx->regions[i], sr, nr_sr, false);
+	return 0;
+}
+
+static struct daxctl_region *devdax_region(struct daxmem_region *region)
+{
+	struct daxctl_region *dregion;
+
+	daxctl_region_foreach(devdax_ctx(region->ctx), dregion)
+		if (daxctl_region_get_id(dregion) == region->id)
+			return dregion;
+	err(region->ctx, "region%d: not found by libdaxctl", region->id);
+	return NULL;
+}
+
+static struct daxctl_dev *devdax_dev(struct daxctl_region *dregion, const char *chardev)
+{
+	struct daxctl_dev *dev;
+
+	daxctl_dev_foreach(dregion, dev)
+		if (strcmp(daxctl_dev_get_devname(dev), chardev) == 0)
+			return dev;
+	return NULL;
+}
+
+static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
+			     enum daxmem_mode mode, bool preserved,
+			     const struct daxmem_range *ranges, size_t nr, char *chardev,
+			     size_t len)
+{
+	struct daxmem_ctx *ctx = region->ctx;
+	struct daxctl_region *dregion = devdax_region(region);
+	struct daxctl_dev *dev;
+	const char *name;
+	size_t i;
+	int rc;
+
+	if (!dregion)
+		return -ENODEV;
+	rc = daxctl_region_create_dev(dregion);
+	if (rc) {
+		err(ctx, "region%d: daxctl_region_create_dev: %s", region->id, strerror(-rc));
+		return rc;
+	}
+	dev = daxctl_region_get_dev_seed(dregion);
+	if (!dev) {
+		err(ctx, "region%d: daxctl_region_get_dev_seed: no seed device", region->id);
+		return -ENODEV;
+	}
+	name = daxctl_dev_get_devname(dev);
+	if (daxctl_dev_get_size(dev)) {
+		err(ctx, "region%d: seed device %s is not empty", region->id, name);
+		return -EBUSY;
+	}
+	rc = daxctl_dev_set_align(dev, align);
+	if (rc) {
+		err(ctx, "%s: daxctl_dev_set_align(%#lx): %s", name, align, strerror(-rc));
+		goto undo;
+	}
+	for (i = 0; i < nr; i++) {
+		rc = daxctl_dev_set_mapping(dev, ranges[i].start, ranges[i].end);
+		if (rc) {
+			err(ctx, "%s: daxctl_dev_set_mapping(%#llx-%#llx): %s", name,
+			    (unsigned long long)ranges[i].start, (unsigned long long)ranges[i].end,
+			    strerror(-rc));
+			goto undo;
+		}
+	}
+	rc = daxctl_dev_enable_devdax(dev);
+	if (rc) {
+		err(ctx, "%s: daxctl_dev_enable_devdax: %s", name, strerror(-rc));
+		goto undo;
+	}
+	snprintf(chardev, len, "%s", name);
+	dbg(ctx, "%s: created with %zu range(s), align %#lx", name, nr, align);
+	return 0;
+undo:
+	daxctl_dev_set_size(dev, 0);
+	daxctl_region_destroy_dev(dregion, dev);
+	return rc;
+}
+
+static int devdax_dev_destroy(struct daxmem_region *region, const char *chardev)
+{
+	struct daxmem_ctx *ctx = region->ctx;
+	struct daxctl_region *dregion = devdax_region(region);
+	struct daxctl_dev *dev;
+	int rc;
+
+	if (!dregion)
+		return -ENODEV;
+	dev = devdax_dev(dregion, chardev);
+	if (!dev) {
+		err(ctx, "%s: not found by libdaxctl", chardev);
+		return -ENODEV;
+	}
+	if (daxctl_dev_is_enabled(dev)) {
+		rc = daxctl_dev_disable(dev);
+		if (rc) {
+			err(ctx, "%s: daxctl_dev_disable: %s (open or mapped?)", chardev,
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	rc = daxctl_dev_set_size(dev, 0);
+	if (rc) {
+		err(ctx, "%s: daxctl_dev_set_size(0): %s", chardev, strerror(-rc));
+		return rc;
+	}
+	rc = daxctl_region_destroy_dev(dregion, dev);
+	if (rc) {
+		err(ctx, "%s: daxctl_region_destroy_dev: %s", chardev, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int devdax_dev_scrub(struct daxmem_region *region, const char *chardev, uint64_t size)
+{
+	return daxmem_scrub_chardev(region->ctx, chardev, size);
+}
+
+static void devdax_fini(struct daxmem_ctx *ctx)
+{
+	if (devdax_ctx(ctx))
+		daxctl_unref(devdax_ctx(ctx));
+	ctx->backend_data[DAXMEM_BACKEND_DEVDAX] = NULL;
+}
+
+const struct daxmem_backend_ops daxmem_devdax_ops = {
+	.backend = DAXMEM_BACKEND_DEVDAX,
+	.scan = devdax_scan,
+	.dev_create = devdax_dev_create,
+	.dev_destroy = devdax_dev_destroy,
+	.dev_scrub = devdax_dev_scrub,
+	.fini = devdax_fini,
+};

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1 */
+/* libdaxmem internals shared between the core and the backends. */
+#ifndef _DAXMEM_PRIVATE_H_
+#define _DAXMEM_PRIVATE_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <syslog.h>
+
+#include <daxmem/libdaxmem.h>
+
+#include "alloc.h"
+#include "state.h"
+
+#define DAXMEM_NR_BACKENDS 2
+#define DAXMEM_PAGE_SIZE 4096ULL
+
+struct daxmem_backend_ops;
+
+/**
+ * struct daxmem_ctx - library context
+ * @regions: regions found by the last scan, each holding one reference
+ * @state: the state document as read by the last scan (or under the lock)
+ * @lock_fd: open lock file while the state lock is held, else -1
+ */
+struct daxmem_ctx {
+	int refcount;
+	daxmem_log_fn log_fn;
+	int log_priority;
+	void *userdata;
+	char *state_path;
+	unsigned int lock_timeout_ms;
+	bool scanned;
+	struct daxmem_region **regions;
+	size_t nr_regions;
+	struct daxmem_state state;
+	int lock_fd;
+	void *backend_data[DAXMEM_NR_BACKENDS];
+};
+
+/**
+ * struct daxmem_region - one region of one backend
+ * @start_known: @start was found (iomem, the backend or the state file)
+ * @space: what can still be handed out: the region minus every range the
+ *	kernel holds, every poisoned page and every range recorded for a
+ *	device the kernel does not hold (it is waiting for restore)
+ * @path: backend-specific location (sysfs directory), may be NULL
+ */
+struct daxmem_region {
+	int refcount;
+	struct daxmem_ctx *ctx;
+	enum daxmem_backend backend;
+	int id;
+	uint64_t start;
+	uint64_t size;
+	uint64_t available;
+	unsigned long align;
+	bool start_known;
+	char *path;
+	struct daxmem_dev **devs;
+	size_t nr_devs;
+	struct daxmem_space space;
+};
+
+/**
+ * struct daxmem_dev - a device: held by the kernel (@present), recorded in the
+ * state file (@recorded), or both
+ */
+struct daxmem_dev {
+	int refcount;
+	struct daxmem_region *region;
+	char *name;
+	char *chardev;
+	char *label;
+	unsigned long align;
+	enum daxmem_mode mode;
+	bool preserved;
+	bool recorded;
+	bool present;
+	struct daxmem_range *ranges;
+	size_t nr_ranges;
+	uint64_t size;
+};
+
+/**
+ * struct daxmem_backend_ops - what a backend provides
+ * @scan: add the backend's regions and the devices the kernel holds, via
+ *	daxmem_region_add() and daxmem_region_add_dev(); 0 when the backend is
+ *	simply absent
+ * @dev_create: create a device with exactly these ranges (page_offset
+ *	order), enable it and write its chardev name into @chardev; a
+ *	preserved device's memory must not be touched
+ * @dev_destroy: disable and delete the device
+ * @dev_scrub: zero the device's memory
+ * @fini: release @ctx->backend_data
+ */
+struct daxmem_backend_ops {
+	enum daxmem_backend backend;
+	int (*scan)(struct daxmem_ctx *ctx);
+	int (*dev_create)(struct daxmem_region *region, unsigned long align, enum daxmem_mode mode,
+			  bool preserved, const struct daxmem_range *ranges, size_t nr,
+			  char *chardev, size_t len);
+	int (*dev_destroy)(struct daxmem_region *region, const char *chardev);
+	int (*dev_scrub)(struct daxmem_region *region, const char *chardev, uint64_t size);
+	void (*fini)(struct daxmem_ctx *ctx);
+};
+
+extern const struct daxmem_backend_ops daxmem_devdax_ops;
+extern const struct daxmem_backend_ops daxmem_pageless_ops;
+const struct daxmem_backend_ops *daxmem_backend_ops(enum daxmem_backend backend);
+
+void daxmem_log(struct daxmem_ctx *ctx, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define err(ctx, ...) daxmem_log(ctx, LOG_ERR, __VA_ARGS__)
+#define info(ctx, ...) daxmem_log(ctx, LOG_INFO, __VA_ARGS__)
+#define dbg(ctx, ...) daxmem_log(ctx, LOG_DEBUG, __VA_ARGS__)
+
+/* scanning, used by the backends */
+struct daxmem_region *daxmem_region_add(struct daxmem_ctx *ctx, enum daxmem_backend backend,
+					int id, uint64_t size, unsigned long align,
+					uint64_t available);
+int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev,
+			  unsigned long align, enum daxmem_mode mode,
+			  const struct daxmem_range *ranges, size_t nr);
+void daxmem_regions_clear(struct daxmem_ctx *ctx);
+/* merge the state records into the scanned regions and compute free space */
+int daxmem_regions_settle(struct daxmem_ctx *ctx);
+struct daxmem_dev *daxmem_dev_find_present(struct daxmem_ctx *ctx, enum daxmem_backend backend,
+					   const char *chardev);
+bool daxmem_ranges_equal(const struct daxmem_range *a, size_t na, const struct daxmem_range *b,
+			 size_t nb);
+/* "daxX.Y", "poisoned pages" or "device NAME (recorded)": what holds [start, end] */
+void daxmem_region_describe_owner(struct daxmem_region *region, uint64_t start, uint64_t end,
+				  char *buf, size_t len);
+
+/* check exact ranges against align, logging the first problem under what */
+int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range *ranges,
+			size_t nr, unsigned long align, const char *what);
+/* take exact ranges out of space, logging what holds the first one that is not free */
+int daxmem_space_take_ranges(struct daxmem_region *region, struct daxmem_space *space,
+			     const struct daxmem_range *ranges, size_t nr, const char *what);
+/*
+ * Create a device exactly as recorded, verify the kernel holds those ranges,
+ * scrub it unless preserved, and put the record (with the new chardev) into
+ * ctx->state. The caller holds the lock and stores the state. Rescans.
+ */
+int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int region_id,
+		     const struct daxmem_state_dev *rec, char *chardev, size_t len);
+
+/* the scan: regions from every backend, merged with the state file */
+int daxmem_scan(struct daxmem_ctx *ctx);
+
+/* state file (state_file.c) */
+int daxmem_state_lock(struct daxmem_ctx *ctx);
+void daxmem_state_unlock(struct daxmem_ctx *ctx);
+/* read path into st; a missing file is an empty state */
+int daxmem_state_load(struct daxmem_ctx *ctx, const char *path, struct daxmem_state *st);
+/* atomically replace path with st; the caller holds the lock */
+int daxmem_state_store(struct daxmem_ctx *ctx, const char *path, const struct daxmem_state *st);
+
+/* zero a device through its character device (scrub.c) */
+int daxmem_scrub_chardev(struct daxmem_ctx *ctx, const char *chardev, uint64_t size);
+
+#endif /* _DAXMEM_PRIVATE_H_ */
