@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regions: Soft Reserved ranges claimed exclusively, each one regionR on the
+ * pdax bus with a seed device pdaxR.0.
+ */
+#include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
+#include <linux/numa.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "pdax.h"
+
+static DEFINE_IDA(pdax_region_ida);
+
+static void pdax_region_dev_release(struct device *dev)
+{
+	struct pdax_region *region = to_pdax_region(dev);
+
+	xa_destroy(&region->poison);
+	ida_destroy(&region->dev_ida);
+	ida_free(&pdax_region_ida, region->id);
+	kfree(region);
+}
+
+const struct device_type pdax_region_type = {
+	.name = "pdax_region",
+	.release = pdax_region_dev_release,
+	.groups = pdax_region_groups,
+};
+
+static int pdax_region_nid(phys_addr_t start)
+{
+	int nid = phys_to_target_node(start);
+
+	if (nid == NUMA_NO_NODE)
+		nid = memory_add_physaddr_to_nid(start);
+	return nid;
+}
+
+struct pdax_region *pdax_region_find_id(int id)
+{
+	struct pdax_region *region;
+
+	lockdep_assert_held(&pdax_lock);
+	list_for_each_entry(region, &pdax_regions, node)
+		if (region->id == id && !region->dead)
+			return region;
+	return NULL;
+}
+
+struct pdax_region *pdax_region_find_phys(phys_addr_t phys)
+{
+	struct pdax_region *region;
+
+	lockdep_assert_held(&pdax_lock);
+	list_for_each_entry(region, &pdax_regions, node)
+		if (phys >= region->start && phys - region->start < region->size)
+			return region;
+	return NULL;
+}
+
+u64 pdax_region_available(struct pdax_region *region)
+{
+	struct pdax_dev *pdev;
+	u64 used = 0;
+
+	lockdep_assert_held(&pdax_lock);
+	list_for_each_entry(pdev, &region->devs, node)
+		used += pdev->size;
+	return region->size - used;
+}
+
+/* True if [start, start+len) is inside the region and no device uses it. */
+bool pdax_region_range_free(struct pdax_region *region, phys_addr_t start,
+			    u64 len)
+{
+	struct pdax_dev *pdev;
+	int i;
+
+	lockdep_assert_held(&pdax_lock);
+	if (start < region->start || len > region->size ||
+	    start - region->start > region->size - len)
+		return false;
+	list_for_each_entry(pdev, &region->devs, node) {
+		for (i = 0; i < pdev->nr_range; i++) {
+			struct pdax_range *r = &pdev->ranges[i];
+
+			if (start < r->start + r->len && r->start < start + len)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Claim [start, end] for a new region: the range must be entirely Soft
+ * Reserved and requested by nobody else.
+ */
+int pdax_region_claim(phys_addr_t start, phys_addr_t end)
+{
+	u64 size = end - start + 1;
+	struct pdax_region *region;
+	struct pdax_dev *seed;
+	int rc;
+
+	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) || end < start)
+		return -EINVAL;
+	if (region_intersects(start, size, IORESOURCE_MEM,
+			      IORES_DESC_SOFT_RESERVED) != REGION_INTERSECTS)
+		return -EINVAL;
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	region->id = ida_alloc(&pdax_region_ida, GFP_KERNEL);
+	if (region->id < 0) {
+		rc = region->id;
+		kfree(region);
+		return rc;
+	}
+	region->start = start;
+	region->size = size;
+	region->nid = pdax_region_nid(start);
+	INIT_LIST_HEAD(&region->devs);
+	ida_init(&region->dev_ida);
+	xa_init(&region->poison);
+
+	device_initialize(&region->dev);
+	region->dev.bus = &pdax_bus_type;
+	region->dev.type = &pdax_region_type;
+	set_dev_node(&region->dev, region->nid);
+	rc = dev_set_name(&region->dev, "region%d", region->id);
+	if (rc)
+		goto err_put;
+
+	region->res = __request_region(&iomem_resource, start, size, "pdax",
+				       IORESOURCE_EXCLUSIVE);
+	if (!region->res) {
+		rc = -EBUSY;
+		goto err_put;
+	}
+
+	rc = device_add(&region->dev);
+	if (rc) {
+		pr_err("pdax: device_add(region%d) failed: %d\n", region->id, rc);
+		goto err_res;
+	}
+
+	mutex_lock(&pdax_lock);
+	list_add_tail(&region->node, &pdax_regions);
+	seed = pdax_dev_create(region);
+	mutex_unlock(&pdax_lock);
+	if (IS_ERR(seed)) {
+		pdax_region_release(region);
+		return PTR_ERR(seed);
+	}
+	dev_info(&region->dev, "claimed %pa-%pa (%llu MiB, node %d)\n", &start,
+		 &end, size >> 20, region->nid);
+	return 0;
+
+err_res:
+	release_mem_region(start, size);
+err_put:
+	put_device(&region->dev);
+	return rc;
+}
+
+struct pdax_soft_reserved {
+	struct range r[64];
+	int nr;
+};
+
+static int pdax_collect_soft_reserved(struct resource *res, void *arg)
+{
+	struct pdax_soft_reserved *sr = arg;
+
+	if (sr->nr < ARRAY_SIZE(sr->r)) {
+		sr->r[sr->nr].start = res->start;
+		sr->r[sr->nr].end = res->end;
+		sr->nr++;
+	}
+	return 0;
+}
+
+/* Claim every Soft Reserved range nobody owns; returns how many. */
+int pdax_region_claim_all(void)
+{
+	struct pdax_soft_reserved *sr;
+	int i, n = 0;
+
+	sr = kzalloc(sizeof(*sr), GFP_KERNEL);
+	if (!sr)
+		return -ENOMEM;
+	walk_iomem_res_desc(IORES_DESC_SOFT_RESERVED, IORESOURCE_MEM, 0, -1,
+			    sr, pdax_collect_soft_reserved);
+	for (i = 0; i < sr->nr; i++)
+		if (pdax_region_claim(sr->r[i].start, sr->r[i].end) == 0)
+			n++;
+	kfree(sr);
+	return n;
+}
+
+/*
+ * Delete a region, its devices, and give the range back. Fails with EBUSY
+ * while any device is open; background scrubs are stopped.
+ */
+int pdax_region_release(struct pdax_region *region)
+{
+	struct pdax_dev *pdev, *tmp;
+	LIST_HEAD(victims);
+
+	mutex_lock(&pdax_lock);
+	if (region->dead) {
+		mutex_unlock(&pdax_lock);
+		return -ENODEV;
+	}
+	list_for_each_entry(pdev, &region->devs, node) {
+		if (pdev->open_count) {
+			mutex_unlock(&pdax_lock);
+			return -EBUSY;
+		}
+	}
+	region->dead = true;
+	list_for_each_entry(pdev, &region->devs, node) {
+		pdev->dead = true;
+		pdev->scrub_stop = true;
+	}
+	list_splice_init(&region->devs, &victims);
+	region->seed = NULL;
+	region->youngest = NULL;
+	mutex_unlock(&pdax_lock);
+
+	list_for_each_entry_safe(pdev, tmp, &victims, node) {
+		list_del_init(&pdev->node);
+		pdax_scrub_cancel(pdev);
+		pdax_mapping_attrs_remove(pdev);
+		cdev_device_del(&pdev->cdev, &pdev->dev);
+		put_device(&pdev->dev);
+	}
+
+	device_del(&region->dev);
+	mutex_lock(&pdax_lock);
+	list_del(&region->node);
+	mutex_unlock(&pdax_lock);
+	release_mem_region(region->start, region->size);
+	pr_info("pdax: region%d released\n", region->id);
+	put_device(&region->dev);
+	return 0;
+}
+
+/* At unload: no file can be open (the module is their owner). */
+void pdax_region_release_all(void)
+{
+	struct pdax_region *region;
+
+	for (;;) {
+		mutex_lock(&pdax_lock);
+		region = list_first_entry_or_null(&pdax_regions,
+						  struct pdax_region, node);
+		if (region)
+			get_device(&region->dev);
+		mutex_unlock(&pdax_lock);
+		if (!region)
+			break;
+		if (pdax_region_release(region)) {
+			pr_err("pdax: region%d busy at unload\n", region->id);
+			put_device(&region->dev);
+			break;
+		}
+		put_device(&region->dev);
+	}
+}
