@@ -23,9 +23,9 @@ $(BIN)/unit-vmm: $(VMM_UNIT_OBJS) $(filter $(VMM_OBJS),$(VMM_PURE_OBJS))
 # it through the same bzImage path as a real kernel.
 GUEST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mno-red-zone -mno-sse -mno-mmx -mgeneral-regs-only \
-	-mcmodel=kernel -nostdlib -fno-asynchronous-unwind-tables
+	-mcmodel=small -fno-delete-null-pointer-checks -nostdlib -fno-asynchronous-unwind-tables
 GUEST_IMAGES := $(BUILD)/guest/memtest
-#GUESTALL
+all: $(GUEST_IMAGES)
 $(BUILD)/guest/memtest: vmm/guest/head.S vmm/guest/memtest.c vmm/guest/guest.lds vmm/guest/guest.h
 	@mkdir -p $(dir $@) $(OBJ)/vmm/guest
 	$(CC) $(GUEST_CFLAGS) -c -o $(OBJ)/vmm/guest/head.o vmm/guest/head.S

@@ -25,14 +25,12 @@ int e820_build(uint64_t ram_size, struct boot_e820_entry *tab, int max)
 
 	if (ram_size < MEM_MIN_SIZE || ram_size % SZ_2M)
 		return -EINVAL;
-	/* Conventional memory, then the EBDA-sized gap and the BIOS area that
-	 * holds the MP table, so the guest never allocates over it. */
+	/* Conventional memory, then one reserved block for the EBDA, the
+	 * legacy VGA/ROM window and the BIOS area that holds the MP table:
+	 * backed by the device like all guest RAM, but never allocated. */
 	n = e820_add(tab, n, max, 0, EBDA_START, E820_TYPE_RAM);
 	if (n >= 0)
-		n = e820_add(tab, n, max, EBDA_START, LOW_RAM_END - EBDA_START,
-			     E820_TYPE_RESERVED);
-	if (n >= 0)
-		n = e820_add(tab, n, max, BIOS_START, BIOS_END - BIOS_START,
+		n = e820_add(tab, n, max, EBDA_START, BIOS_END - EBDA_START,
 			     E820_TYPE_RESERVED);
 	if (n >= 0)
 		n = e820_add(tab, n, max, BIOS_END, low - BIOS_END, E820_TYPE_RAM);

@@ -32,9 +32,7 @@
 #define BOOT_CMDLINE_ADDR 0x20000
 #define BOOT_CMDLINE_MAX 0x10000
 #define EBDA_START 0x9fc00
-#define LOW_RAM_END 0xa0000 /* end of conventional memory */
-#define BIOS_START 0xf0000 /* MP table lives here, e820-reserved */
-#define BIOS_END 0x100000
+#define BIOS_END 0x100000 /* EBDA..BIOS_END is e820-reserved; MP table at 0xf0000 */
 #define KERNEL_LOAD_ADDR 0x100000
 
 #define IOAPIC_ADDR 0xfec00000U

@@ -225,15 +225,6 @@ static int vm_cold_boot(struct vm *vm, const struct vmm_config *cfg)
 	return vcpu_setup_boot(&vm->vcpus[0], plan.entry, plan.boot_params_addr);
 }
 
-static void vm_report_stats(const struct vm *vm)
-{
-	const struct exit_stats *s = &vm->stats;
-
-	if (s->unhandled_io || s->unhandled_mmio || s->unknown_exit)
-		pr_info("unhandled exits: io %" PRIu64 " mmio %" PRIu64 " other %" PRIu64,
-			s->unhandled_io, s->unhandled_mmio, s->unknown_exit);
-}
-
 int main(int argc, char **argv)
 {
 	static struct vm vm;
@@ -286,6 +277,6 @@ int main(int argc, char **argv)
 		if (vm.vcpus[i].started)
 			pthread_join(vm.vcpus[i].thread, NULL);
 	control_stop(&vm);
-	vm_report_stats(&vm);
+	vcpu_report_exits(&vm);
 	return vm.exit_code;
 }

@@ -96,6 +96,7 @@ int mce_init(struct vm *vm)
 	static struct mce_ctx ctx;
 	struct sigaction sa = { .sa_sigaction = mce_sigbus, .sa_flags = SA_SIGINFO };
 	uint64_t sup = 0;
+	int banks;
 	char vendor[13] = { 0 };
 	unsigned a, b, c, d;
 
@@ -106,9 +107,9 @@ int mce_init(struct vm *vm)
 	memcpy(vendor + 4, &d, 4);
 	memcpy(vendor + 8, &c, 4);
 	ctx.amd = !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
-	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE) > 0 &&
-	    ioctl(vm->kvm_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &sup) == 0 &&
-	    (sup & 0xff) >= MCE_NR_BANKS) {
+	/* KVM_CAP_MCE answers the bank count; the ioctl the MCG_CAP flags. */
+	banks = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE);
+	if (banks >= MCE_NR_BANKS && ioctl(vm->kvm_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &sup) == 0) {
 		ctx.enabled = true;
 		ctx.mcg_cap = MCE_NR_BANKS | (sup & (MCG_CTL_P | MCG_SER_P));
 	} else {

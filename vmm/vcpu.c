@@ -24,6 +24,8 @@
 #define APIC_MODE_EXTINT 0x700
 
 static __thread struct kvm_run *tls_run;
+/* Per-port count of unclaimed I/O, for the summary at exit (dev_lock). */
+static uint32_t unhandled_ports[0x10000];
 
 /* SIGUSR1 only has to make KVM_RUN return; see vm_kick_all(). */
 static void vcpu_kick_handler(int sig)
@@ -223,6 +225,7 @@ static void vcpu_handle_io(struct vcpu *v)
 	if (!io_bus_dispatch(&vm->io, r->io.port, (uint8_t *)r + r->io.data_offset, r->io.size,
 			     r->io.count, is_write)) {
 		vm->stats.unhandled_io++;
+		unhandled_ports[r->io.port]++;
 		vcpu_log_exit(vm, "unhandled I/O: %s port 0x%x size %u", is_write ? "out" : "in",
 			      r->io.port, r->io.size);
 	}
@@ -324,6 +327,28 @@ static void *vcpu_thread(void *arg)
 			break;
 	}
 	return NULL;
+}
+
+void vcpu_report_exits(const struct vm *vm)
+{
+	const struct exit_stats *s = &vm->stats;
+
+	if (!s->unhandled_io && !s->unhandled_mmio && !s->unknown_exit)
+		return;
+	pr_info("unhandled exits: io %" PRIu64 " mmio %" PRIu64 " other %" PRIu64,
+		s->unhandled_io, s->unhandled_mmio, s->unknown_exit);
+	for (int shown = 0; shown < 4; shown++) {
+		uint32_t best = 0;
+		int port = -1;
+
+		for (int p = 0; p < 0x10000; p++)
+			if (unhandled_ports[p] > best)
+				best = unhandled_ports[port = p];
+		if (port < 0)
+			break;
+		pr_info("  port 0x%x: %u", port, best);
+		unhandled_ports[port] = 0;
+	}
 }
 
 int vcpu_start(struct vcpu *v)

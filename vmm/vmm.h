@@ -100,6 +100,7 @@ int vcpu_create(struct vm *vm, int id, struct kvm_cpuid2 *cpuid);
 int vcpu_setup_boot(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params);
 int vcpu_start(struct vcpu *vcpu);
 int vcpu_signals_init(void);
+void vcpu_report_exits(const struct vm *vm);
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
 
 /* pause.c */
