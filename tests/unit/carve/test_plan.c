@@ -349,3 +349,22 @@ Test(args, sizes)
 	cr_assert_eq(daxmem_carve_parse_size("1G2", &v), -EINVAL);
 	cr_assert_eq(daxmem_carve_parse_size("99999999999P", &v), -ERANGE);
 }
+
+Test(plan, nested_soft_reserved_of_linux_6_1)
+{
+	struct daxmem_memmap map;
+	struct daxmem_carve_request req = request(GiB);
+	struct daxmem_carve_plan plan;
+
+	/* 6.1 nests Soft Reserved under hmem.0, with the dax device inside. */
+	fixture_iomem("qemu-q35-6g-hmem-6.1.iomem", &map);
+	req.keep = GiB;
+	cr_assert_eq(daxmem_carve_plan(&map, NULL, &req, &plan), 0);
+	expect_piece(&plan, 0, 0, 7 * GiB, GiB);
+	check_invariants(&map, &plan, GiB);
+	req.size = 3 * GiB;
+	req.keep = 0;
+	cr_assert_eq(daxmem_carve_plan(&map, NULL, &req, &plan), -ENOSPC);
+	cr_assert_eq(plan.largest, 2 * GiB, "only 6..8 GiB is whole System RAM");
+	daxmem_memmap_release(&map);
+}
