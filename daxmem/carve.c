@@ -3,7 +3,6 @@
  * Carve planner: choose System RAM to soft-reserve at boot, per NUMA node
  * or in total, away from every reserved, ACPI, kernel or device range.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -423,39 +422,4 @@ int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece, char *
 	/* 0x40000 is EFI_MEMORY_SP, the "specific purpose" attribute. */
 	n = snprintf(buf, len, "%s@0x%" PRIx64 ":0x40000", size, piece->start);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
-}
-
-int daxmem_carve_parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	const char *p;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (!isxdigit((unsigned char)s[2]))
-			return -EINVAL;
-		v = strtoull(s + 2, &end, 16);
-	} else {
-		v = strtoull(s, &end, 10);
-	}
-	if (errno)
-		return -ERANGE;
-	p = strchr("KMGTP", toupper((unsigned char)*end));
-	if (*end && p) {
-		shift = 10 * (unsigned int)(p - "KMGTP" + 1);
-		end++;
-		if (!strcmp(end, "iB") || !strcmp(end, "ib") || !strcmp(end, "B") ||
-		    !strcmp(end, "b"))
-			end += strlen(end);
-	}
-	if (*end)
-		return -EINVAL;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = (uint64_t)v << shift;
-	return 0;
 }

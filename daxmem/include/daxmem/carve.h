@@ -187,12 +187,6 @@ int daxmem_carve_efi_fake_mem_arg(const struct daxmem_carve_piece *piece, char *
  */
 int daxmem_carve_size_arg(uint64_t size, char *buf, size_t len);
 
-/*
- * Parse a size: decimal or 0x hex, optional K/M/G/T/P suffix (powers of
- * 1024, case-insensitive, optional "iB"/"B"). Returns 0 or -EINVAL/-ERANGE.
- */
-int daxmem_carve_parse_size(const char *s, uint64_t *out);
-
 #ifdef __cplusplus
 }
 #endif

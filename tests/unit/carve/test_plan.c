@@ -321,7 +321,6 @@ Test(args, memmap_and_efi_fake_mem)
 Test(args, sizes)
 {
 	char buf[32];
-	uint64_t v;
 
 	daxmem_carve_size_arg(4096, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "4K");
@@ -329,25 +328,6 @@ Test(args, sizes)
 	cr_assert_str_eq(buf, "1T");
 	daxmem_carve_size_arg(4097, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "4097");
-
-	cr_assert_eq(daxmem_carve_parse_size("4K", &v), 0);
-	cr_assert_eq(v, 4096);
-	cr_assert_eq(daxmem_carve_parse_size("2m", &v), 0);
-	cr_assert_eq(v, 2 * MiB);
-	cr_assert_eq(daxmem_carve_parse_size("1GiB", &v), 0);
-	cr_assert_eq(v, GiB);
-	cr_assert_eq(daxmem_carve_parse_size("64T", &v), 0);
-	cr_assert_eq(v, 64ULL << 40);
-	cr_assert_eq(daxmem_carve_parse_size("0x100000000", &v), 0);
-	cr_assert_eq(v, 4 * GiB);
-	cr_assert_eq(daxmem_carve_parse_size("010", &v), 0);
-	cr_assert_eq(v, 10, "decimal, not octal");
-	cr_assert_eq(daxmem_carve_parse_size("", &v), -EINVAL);
-	cr_assert_eq(daxmem_carve_parse_size("-1G", &v), -EINVAL);
-	cr_assert_eq(daxmem_carve_parse_size("1X", &v), -EINVAL);
-	cr_assert_eq(daxmem_carve_parse_size("0x", &v), -EINVAL);
-	cr_assert_eq(daxmem_carve_parse_size("1G2", &v), -EINVAL);
-	cr_assert_eq(daxmem_carve_parse_size("99999999999P", &v), -ERANGE);
 }
 
 Test(plan, nested_soft_reserved_of_linux_6_1)
