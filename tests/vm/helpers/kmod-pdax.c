@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod-pdax: exercises /dev/pdaxR.N mappings in the testbed.
+ *
+ *   kmod-pdax map DEV LEN STEP         map LEN, write a byte every STEP
+ *   kmod-pdax private DEV              MAP_PRIVATE must fail with EINVAL
+ *   kmod-pdax beyond DEV SIZE ALIGN    touching offset SIZE must SIGBUS
+ *   kmod-pdax fill DEV LEN BYTE        write BYTE everywhere
+ *   kmod-pdax check DEV LEN BYTE       every page starts and ends with BYTE
+ *   kmod-pdax gup DEV ALIGN MODE RAM   GUP paths, checked against MODE
+ *   kmod-pdax poison DEV ALIGN OFF PHYS  inject PHYS, expect SIGBUS at OFF
+ *
+ * Exit 0 when every check held; each failure prints one line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PG 4096UL
+
+static sigjmp_buf jump;
+static volatile int sig_no, sig_code, sig_lsb;
+static void *volatile sig_addr;
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	sig_no = sig;
+	sig_code = si->si_code;
+	sig_addr = si->si_addr;
+	sig_lsb = sig == SIGBUS ? si->si_addr_lsb : 0;
+	siglongjmp(jump, 1);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* Write one byte at @p; 0 or the signal it raised. */
+static int try_write(volatile char *p, char v)
+{
+	sig_no = 0;
+	if (sigsetjmp(jump, 1) == 0)
+		*p = v;
+	return sig_no;
+}
+
+static int try_read(volatile char *p, char *v)
+{
+	sig_no = 0;
+	if (sigsetjmp(jump, 1) == 0)
+		*v = *p;
+	return sig_no;
+}
+
+static unsigned long num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	if (*end || !*s) {
+		fprintf(stderr, "kmod-pdax: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int open_dev(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "kmod-pdax: open %s: %s\n", dev, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static char *map_dev(int fd, unsigned long len, unsigned long off)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "kmod-pdax: mmap %lu bytes: %s\n", len,
+			strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+static int cmd_map(char **argv)
+{
+	unsigned long len = num(argv[1]), step = num(argv[2]), off, n = 0;
+	int fd = open_dev(argv[0]);
+	char *p = map_dev(fd, len, 0);
+
+	catch_signals();
+	for (off = 0; off < len; off += step, n++) {
+		if (try_write(p + off, 1)) {
+			printf("map: signal %d at offset %#lx\n", sig_no, off);
+			return 1;
+		}
+	}
+	printf("map: %p, touched %lu places every %lu bytes\n", (void *)p, n,
+	       step);
+	return 0;
+}
+
+static int cmd_private(char **argv)
+{
+	int fd = open_dev(argv[0]);
+	void *p = mmap(NULL, 1UL << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+
+	if (p != MAP_FAILED) {
+		printf("private: MAP_PRIVATE succeeded, want EINVAL\n");
+		return 1;
+	}
+	printf("private: MAP_PRIVATE -> %s\n", strerror(errno));
+	return errno == EINVAL ? 0 : 1;
+}
+
+static int cmd_beyond(char **argv)
+{
+	unsigned long size = num(argv[1]), align = num(argv[2]);
+	int fd = open_dev(argv[0]);
+	char *p = map_dev(fd, size + align, 0);
+
+	catch_signals();
+	if (try_write(p + size - 1, 1)) {
+		printf("beyond: last byte inside the device raised %d\n", sig_no);
+		return 1;
+	}
+	if (try_write(p + size, 1) != SIGBUS) {
+		printf("beyond: offset %#lx (size) raised %d, want SIGBUS\n",
+		       size, sig_no);
+		return 1;
+	}
+	printf("beyond: offset %#lx -> SIGBUS code %d addr %p (map %p)\n", size,
+	       sig_code, sig_addr, (void *)p);
+	return sig_addr == p + size && sig_code == BUS_ADRERR ? 0 : 1;
+}
+
+static int cmd_fill(char **argv)
+{
+	unsigned long len = num(argv[1]);
+	int fd = open_dev(argv[0]);
+	char *p = map_dev(fd, len, 0);
+
+	memset(p, (int)num(argv[2]), len);
+	printf("fill: %lu bytes of %#lx\n", len, num(argv[2]));
+	return 0;
+}
+
+static int cmd_check(char **argv)
+{
+	unsigned long len = num(argv[1]), off, bad = 0;
+	int fd = open_dev(argv[0]), want = (int)num(argv[2]), i;
+	unsigned char *p = (unsigned char *)map_dev(fd, len, 0);
+
+	for (off = 0; off < len; off += PG)
+		for (i = 0; i < 64; i++)
+			if (p[off + i] != want || p[off + PG - 1 - i] != want) {
+				if (!bad)
+					printf("check: offset %#lx holds %#x, want %#x\n",
+					       off + i, p[off + i], want);
+				bad++;
+				break;
+			}
+	printf("check: %lu pages, %lu differ\n", len / PG, bad);
+	return bad ? 1 : 0;
+}
+
+/* An unused address range aligned to @align, @len long. */
+static char *aligned_hole(unsigned long len, unsigned long align)
+{
+	char *p = mmap(NULL, len + align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	munmap(p, len + align);
+	return (char *)a;
+}
+
+static int report(const char *op, int got, int want, const char *how)
+{
+	printf("gup: %-16s %-28s %s\n", op, how, got == want ? "as documented" : "UNEXPECTED");
+	return got == want ? 0 : 1;
+}
+
+static int cmd_gup(char **argv)
+{
+	unsigned long align = num(argv[1]);
+	int compound = !strcmp(argv[2], "compound");
+	unsigned long len = 4 * align;
+	int fd = open_dev(argv[0]), fails = 0, pfd[2], status, rfd;
+	char *p = map_dev(fd, len, 0), *q, buf[PG], how[64], v;
+	struct iovec local = { buf, PG }, remote = { p, PG };
+	ssize_t n;
+	pid_t pid;
+	long word;
+
+	catch_signals();
+	memset(p, 0x5a, PG);
+
+	/* vmsplice: pins the pages of the mapping */
+	if (pipe(pfd))
+		return 1;
+	n = vmsplice(pfd[1], &remote, 1, 0);
+	snprintf(how, sizeof(how), "%zd %s", n, n < 0 ? strerror(errno) : "");
+	fails += report("vmsplice", n < 0 ? errno : 0, compound ? 0 : EFAULT, how);
+	close(pfd[0]);
+	close(pfd[1]);
+
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	snprintf(how, sizeof(how), "%zd %s", n, n < 0 ? strerror(errno) : "");
+	fails += report("process_vm_readv", n < 0 ? errno : 0, compound ? 0 : EFAULT, how);
+
+	rfd = open(argv[3], O_RDONLY | O_DIRECT);
+	if (rfd < 0) {
+		printf("gup: open %s O_DIRECT: %s\n", argv[3], strerror(errno));
+		fails++;
+	} else {
+		n = read(rfd, p, PG);
+		snprintf(how, sizeof(how), "%zd %s", n, n < 0 ? strerror(errno) : "");
+		fails += report("O_DIRECT read", n < 0 ? errno : 0, compound ? 0 : EFAULT, how);
+		close(rfd);
+		memset(p, 0x5a, PG);
+	}
+
+	/* fork + ptrace: the child shares the mapping; PEEKDATA reads it */
+	pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		p[8] = 0x33;
+		raise(SIGSTOP);
+		_exit(p[16] == 0x44 ? 0 : 3);
+	}
+	waitpid(pid, &status, 0);
+	errno = 0;
+	word = ptrace(PTRACE_PEEKDATA, pid, p + 8, NULL);
+	snprintf(how, sizeof(how), "%#lx %s", word & 0xff, errno ? strerror(errno) : "");
+	fails += report("ptrace PEEKDATA", errno ? errno : (int)(word & 0xff), 0x33, how);
+	p[16] = 0x44;
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+	waitpid(pid, &status, 0);
+	snprintf(how, sizeof(how), "child exit %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	fails += report("fork shared", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, how);
+
+	/* mremap: move one unit; growing is refused */
+	p[align] = 0x77;
+	q = aligned_hole(align, align);
+	q = mremap(p + align, align, align, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	if (q == MAP_FAILED) {
+		snprintf(how, sizeof(how), "%s", strerror(errno));
+		fails += report("mremap move", errno, 0, how);
+	} else {
+		snprintf(how, sizeof(how), "data %#x", (unsigned char)q[0]);
+		fails += report("mremap move", q[0] == 0x77 ? 0 : 1, 0, how);
+		munmap(q, align);
+	}
+	q = mremap(p, align, 2 * align, 0);
+	snprintf(how, sizeof(how), "%s", q == MAP_FAILED ? strerror(errno) : "grew");
+	fails += report("mremap grow", q == MAP_FAILED ? errno : 0, EFAULT, how);
+
+	/* partial munmap: aligned works, inside a unit is refused */
+	if (align > PG) {
+		int rc = munmap(p + 2 * align + PG, PG);
+
+		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
+		fails += report("munmap in unit", rc ? errno : 0, EINVAL, how);
+	}
+	{
+		int rc = munmap(p + 3 * align, align);
+
+		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
+		fails += report("munmap aligned", rc ? errno : 0, 0, how);
+	}
+
+	/* mprotect read-only: writes then fault with SIGSEGV */
+	if (mprotect(p, align, PROT_READ)) {
+		snprintf(how, sizeof(how), "%s", strerror(errno));
+		fails += report("mprotect ro", errno, 0, how);
+	} else {
+		int sig = try_write(p, 1);
+
+		snprintf(how, sizeof(how), "write -> signal %d", sig);
+		fails += report("mprotect ro", sig, SIGSEGV, how);
+		fails += report("read after ro", try_read(p, &v), 0, "read ok");
+		mprotect(p, align, PROT_READ | PROT_WRITE);
+	}
+	printf("gup: %d unexpected\n", fails);
+	return fails ? 1 : 0;
+}
+
+static int cmd_poison(char **argv)
+{
+	unsigned long align = num(argv[1]), off = num(argv[2]), o;
+	int fd = open_dev(argv[0]), inj, fails = 0, sig;
+	char *p = map_dev(fd, align * 2, 0), v;
+	unsigned long unit = off & ~(align - 1);
+	size_t n;
+
+	catch_signals();
+	memset(p, 0x11, align * 2);
+	inj = open("/sys/kernel/debug/pdax/inject_poison", O_WRONLY);
+	if (inj < 0) {
+		printf("poison: open inject_poison: %s\n", strerror(errno));
+		return 1;
+	}
+	n = strlen(argv[3]);
+	if (write(inj, argv[3], n) != (ssize_t)n) {
+		printf("poison: inject %s: %s\n", argv[3], strerror(errno));
+		return 1;
+	}
+	close(inj);
+	sig = try_read(p + off + 8, &v);
+	printf("poison: read at offset %#lx -> signal %d code %d addr %p (want %p) lsb %d\n",
+	       off + 8, sig, sig_code, sig_addr, (void *)(p + off + 8), sig_lsb);
+	if (sig != SIGBUS || sig_code != BUS_MCEERR_AR || sig_addr != p + off + 8 ||
+	    sig_lsb != 12)
+		fails++;
+	for (o = unit; o < unit + align; o += PG) {
+		if (o == (off & ~(PG - 1)))
+			continue;
+		if (try_read(p + o, &v) || v != 0x11) {
+			printf("poison: offset %#lx in the unit: signal %d value %#x\n",
+			       o, sig_no, v);
+			fails++;
+			break;
+		}
+	}
+	printf("poison: rest of the unit readable: %s\n", fails ? "no" : "yes");
+	return fails ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+		int (*fn)(char **argv);
+	} cmds[] = {
+		{ "map", 3, cmd_map },       { "private", 1, cmd_private },
+		{ "beyond", 3, cmd_beyond }, { "fill", 3, cmd_fill },
+		{ "check", 3, cmd_check },   { "gup", 4, cmd_gup },
+		{ "poison", 4, cmd_poison },
+	};
+	size_t i;
+
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name)) {
+			if (argc - 2 != cmds[i].nargs) {
+				fprintf(stderr, "kmod-pdax: %s wants %d arguments\n",
+					cmds[i].name, cmds[i].nargs);
+				return 2;
+			}
+			setvbuf(stdout, NULL, _IONBF, 0);
+			return cmds[i].fn(argv + 2);
+		}
+	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison ...\n");
+	return 2;
+}
