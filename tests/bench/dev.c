@@ -72,8 +72,26 @@ static int devdax_create(struct dev *d)
 	return bench_sysfs_writef(v, "%s/size", d->sysdir) ? -EIO : 0;
 }
 
+/*
+ * dax_hmem regions are of the kmem type, so device_dax only takes a device
+ * it is told about by name (new_id, as daxctl does); bind if that alone did
+ * not attach it.
+ */
 static int devdax_enable(struct dev *d)
 {
+	char path[PATH_MAX + 16];
+	int fd;
+
+	fd = open("/sys/bus/dax/drivers/device_dax/new_id", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, d->name, strlen(d->name)) < 0 && errno != EEXIST)
+			fprintf(stderr, "bench-dev: device_dax/new_id %s: %s\n", d->name,
+				strerror(errno));
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/driver", d->sysdir);
+	if (access(path, F_OK) == 0)
+		return 0;
 	return bench_sysfs_write("/sys/bus/dax/drivers/device_dax/bind", d->name) ? -EIO : 0;
 }
 
