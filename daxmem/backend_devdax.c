@@ -149,13 +149,10 @@ static int devdax_scan_dev(struct daxmem_region *region, struct daxctl_dev *dev)
 	return rc;
 }
 
-static int devdax_scan(struct daxmem_ctx *ctx)
+/* a fresh libdaxctl context: it caches what it read from sysfs */
+static int devdax_reload(struct daxmem_ctx *ctx)
 {
-	struct soft_reserved sr[IOMEM_MAX];
-	struct daxctl_region *dregion;
 	struct daxctl_ctx *dctx;
-	struct daxctl_dev *dev;
-	size_t nr_sr, i, first;
 	int rc;
 
 	if (devdax_ctx(ctx))
@@ -170,6 +167,22 @@ static int devdax_scan(struct daxmem_ctx *ctx)
 	daxctl_set_log_fn(dctx, devdax_log);
 	daxctl_set_log_priority(dctx, LOG_DEBUG);
 	ctx->backend_data[DAXMEM_BACKEND_DEVDAX] = dctx;
+	return 0;
+}
+
+static int devdax_scan(struct daxmem_ctx *ctx)
+{
+	struct soft_reserved sr[IOMEM_MAX];
+	struct daxctl_region *dregion;
+	struct daxctl_ctx *dctx;
+	struct daxctl_dev *dev;
+	size_t nr_sr, i, first;
+	int rc;
+
+	rc = devdax_reload(ctx);
+	if (rc)
+		return rc;
+	dctx = devdax_ctx(ctx);
 
 	first = ctx->nr_regions;
 	daxctl_region_foreach(dctx, dregion)
@@ -240,6 +253,13 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 		err(ctx, "region%d: daxctl_region_create_dev: %s", region->id, strerror(-rc));
 		return rc;
 	}
+	/* libdaxctl lists a region's devices once: look again to see the new seed */
+	rc = devdax_reload(ctx);
+	if (rc)
+		return rc;
+	dregion = devdax_region(region);
+	if (!dregion)
+		return -ENODEV;
 	dev = daxctl_region_get_dev_seed(dregion);
 	if (!dev) {
 		err(ctx, "region%d: daxctl_region_get_dev_seed: no seed device", region->id);
@@ -305,6 +325,9 @@ static int devdax_dev_destroy(struct daxmem_region *region, const char *chardev)
 		err(ctx, "%s: daxctl_dev_set_size(0): %s", chardev, strerror(-rc));
 		return rc;
 	}
+	/* the kernel keeps device id 0 of a region, empty, for as long as the region */
+	if (daxctl_dev_get_id(dev) == 0)
+		return 0;
 	rc = daxctl_region_destroy_dev(dregion, dev);
 	if (rc) {
 		err(ctx, "%s: daxctl_region_destroy_dev: %s", chardev, strerror(-rc));

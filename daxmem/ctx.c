@@ -140,6 +140,16 @@ const struct daxmem_backend_ops *daxmem_backend_ops(enum daxmem_backend backend)
 	}
 }
 
+static int cmp_region(const void *a, const void *b)
+{
+	const struct daxmem_region *x = *(struct daxmem_region *const *)a;
+	const struct daxmem_region *y = *(struct daxmem_region *const *)b;
+
+	if (x->backend != y->backend)
+		return x->backend < y->backend ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 int daxmem_scan(struct daxmem_ctx *ctx)
 {
 	struct daxmem_state st;
@@ -156,6 +166,8 @@ int daxmem_scan(struct daxmem_ctx *ctx)
 		if (rc)
 			return rc;
 	}
+	if (ctx->nr_regions)
+		qsort(ctx->regions, ctx->nr_regions, sizeof(*ctx->regions), cmp_region);
 	rc = daxmem_regions_settle(ctx);
 	if (rc)
 		return rc;

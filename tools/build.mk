@@ -1,6 +1,8 @@
 # daxmemctl: every tools/*.c (one file per command or concern), linked with
-# the shared libdaxmem found next to it ($ORIGIN/../lib) and installed
-# wherever build/lib goes.
+# the shared libdaxmem: found through $ORIGIN/../lib when build/bin and
+# build/lib move together, and through the build tree's absolute path when
+# the binary is copied alone (the testbed resolves libraries with ldd on the
+# copy and installs them in its standard library directory).
 
 DAXMEMCTL_SRCS := $(wildcard tools/*.c)
 DAXMEMCTL_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(DAXMEMCTL_SRCS))
@@ -12,4 +14,4 @@ $(DAXMEMCTL_OBJS): CPPFLAGS += $(DAXMEM_PKG_CFLAGS)
 $(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) -L$(LIB) -ldaxmem \
-		-Wl,-rpath,'$$ORIGIN/../lib' $(DAXMEM_PKG_LIBS) -lm
+		-Wl,-rpath,'$$ORIGIN/../lib:$(abspath $(LIB))' $(DAXMEM_PKG_LIBS) -lm

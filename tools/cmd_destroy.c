@@ -59,7 +59,8 @@ int cmd_destroy(int argc, char **argv)
 		else
 			done++;
 	}
-	fprintf(stderr, "destroyed %d device%s\n", done, done == 1 ? "" : "s");
+	if (done)
+		fprintf(stderr, "destroyed %d device%s\n", done, done == 1 ? "" : "s");
 	daxmem_unref(ctx);
 	return failed ? 1 : 0;
 }

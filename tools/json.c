@@ -23,7 +23,7 @@ static struct json_object *json_addr(uint64_t v, unsigned int flags)
 	char buf[32];
 
 	if (flags & CTL_JSON_HUMAN) {
-		snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 		return json_object_new_string(buf);
 	}
 	return json_object_new_uint64(v);
