@@ -408,7 +408,7 @@ static int parse_args(int argc, char **argv, struct carve_opts *o)
 	o->req.align = 1ULL << 30;
 	o->req.keep = 2ULL << 30;
 	o->req.node = -1;
-	optind = 1;
+	optind = 0; /* restart getopt: the command table may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
 		switch (c) {

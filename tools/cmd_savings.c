@@ -258,7 +258,7 @@ static int parse_args(int argc, char **argv, struct savings_opts *o)
 	int c;
 
 	o->size = TiB;
-	optind = 1;
+	optind = 0; /* restart getopt: the command table may have used it */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "uh", longopts, NULL)) != -1) {
 		switch (c) {

@@ -1,12 +1,12 @@
 # Carve planner and savings model unit tests: build/bin/unit-carve.
-# Links the pure objects directly, so it needs neither the library build
-# nor a kernel.
+# Links the two daxmemctl commands and the static libdaxmem (planner, model,
+# parsers): no shared library, no kernel.
 UNIT_CARVE_SRCS := $(wildcard tests/unit/carve/*.c)
 UNIT_CARVE_OBJS := $(UNIT_CARVE_SRCS:%.c=$(OBJ)/%.o) \
-	$(OBJ)/daxmem/carve.o $(OBJ)/daxmem/iomem.o $(OBJ)/daxmem/savings_model.o
+	$(OBJ)/tools/cmd_carve.o $(OBJ)/tools/cmd_savings.o
 
-$(BIN)/unit-carve: $(UNIT_CARVE_OBJS)
+$(BIN)/unit-carve: $(UNIT_CARVE_OBJS) $(DAXMEM_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_CARVE_OBJS) $(DAXMEM_A) -lcriterion $(DAXMEM_PKG_LIBS) -lm
 
 UNIT_BINS += $(BIN)/unit-carve
