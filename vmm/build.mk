@@ -33,3 +33,22 @@ $(BUILD)/guest/memtest: vmm/guest/head.S vmm/guest/memtest.c vmm/guest/guest.lds
 	$(LD) -nostdlib -static -T vmm/guest/guest.lds -o $(OBJ)/vmm/guest/memtest.elf \
 		$(OBJ)/vmm/guest/head.o $(OBJ)/vmm/guest/memtest.o
 	objcopy -O binary $(OBJ)/vmm/guest/memtest.elf $@
+
+# Static Linux programs for the L2 guest's initramfs (tests/vm/run copies
+# $(BUILD)/guest-bin into its /bin).
+GUEST_BINS := $(BUILD)/guest-bin/ckloop
+all: $(GUEST_BINS)
+$(BUILD)/guest-bin/%: vmm/guest/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -static -o $@ $<
+
+# A second, differently built tinyvmm: live restart must also work across
+# binaries that differ (tests/vm/scripts/vmm-restart.sh).
+PROGRAMS += $(BIN)/tinyvmm-alt
+VMM_ALT_OBJS := $(VMM_SRCS:%.c=$(OBJ)/alt/%.o)
+$(OBJ)/alt/vmm/%.o: vmm/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -DTINYVMM_BUILD='"alt"' -c -o $@ $<
+$(BIN)/tinyvmm-alt: $(VMM_ALT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread

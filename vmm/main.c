@@ -42,7 +42,9 @@ static void usage(FILE *f)
 		"\n"
 		"Control commands (tinyvmm ctl SOCK ...):\n"
 		"  status                       state, vCPUs, exits, last restart pause\n"
-		"  restart [--binary PATH]      save state, exec PATH (default: this binary)\n"
+		"  restart [--binary PATH] [--timeout S]\n"
+		"                               save state, exec PATH (default: this binary),\n"
+		"                               wait up to S seconds (60) for it to resume\n"
 		"\n"
 		"The console is an 8250 UART on ttyS0 (stdout, input from stdin). The\n"
 		"guest ends tinyvmm with status 0 by resetting (reboot=k makes Linux use\n"
@@ -193,6 +195,8 @@ static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_
 	if (dax_map(dax, size))
 		return -ENOMEM;
 	guest_mem_init(&vm->mem, dax->map, size);
+	vm->dev_size = dax->size;
+	vm->dev_rdev = dax->rdev;
 	return 0;
 }
 
@@ -262,8 +266,6 @@ int main(int argc, char **argv)
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
 		return 1;
-	if (cfg.control && control_start(&vm, cfg.control))
-		return 1;
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);
 	for (int i = 0; i < vm.ncpus; i++)
@@ -273,6 +275,9 @@ int main(int argc, char **argv)
 		}
 	if (snap)
 		snapshot_resumed(&vm, snap);
+	/* Only now: a status query must see this restart's pause time. */
+	if (cfg.control && control_start(&vm, cfg.control))
+		vm_request_exit(&vm, 1, "cannot create the control socket");
 	for (int i = 0; i < vm.ncpus; i++)
 		if (vm.vcpus[i].started)
 			pthread_join(vm.vcpus[i].thread, NULL);

@@ -1,13 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live-restart snapshots: save a paused VM's complete KVM and device state
+ * to a state file, and rebuild a VM from it in a new process.
+ */
 #ifndef TINYVMM_SNAPSHOT_H
 #define TINYVMM_SNAPSHOT_H
+
+#include <stddef.h>
 #include <stdint.h>
+
+#include "statefile.h"
+
 struct vm;
 struct vmm_config;
 struct dax_dev;
-struct snapshot;
+
+struct snapshot {
+	uint8_t *data;
+	size_t len;
+	struct state_config cfg;
+};
+
+/* Save the (paused) VM to @path atomically; @stop_ns is when the pause began. */
+int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns);
+/* Read and validate @path; fills @cfg from it. Errors are printed. */
 struct snapshot *snapshot_load(const char *path, struct vmm_config *cfg);
-int snapshot_check_device(struct snapshot *s, const struct dax_dev *d, uint64_t size);
+/* Refuse a state file taken on another device or with another RAM size. */
+int snapshot_check_device(const struct snapshot *s, const struct dax_dev *d, uint64_t size);
+/* Restore VM, vCPU and device state, in the order documented in docs/live-restart.md. */
 int snapshot_restore(struct vm *vm, struct snapshot *s);
+/* The vCPUs run again: report the pause. */
 void snapshot_resumed(struct vm *vm, struct snapshot *s);
+
 #endif

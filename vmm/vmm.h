@@ -15,6 +15,11 @@
 #include "serial.h"
 #include "i8042.h"
 
+/* Distinguishes builds in "ctl status" (live restart across binaries). */
+#ifndef TINYVMM_BUILD
+#define TINYVMM_BUILD "default"
+#endif
+
 struct vm;
 struct kvm_cpuid2;
 struct vcpu_state;
@@ -83,6 +88,14 @@ struct vm {
 	int exit_code;
 
 	struct mce_ctx *mce;
+
+	/* identity of the backing device, recorded in state files */
+	uint64_t dev_size;
+	uint64_t dev_rdev;
+	/* live restart: how many so far, and the last pause */
+	uint32_t restarts;
+	uint64_t last_pause_ns;
+	struct control *ctl;
 };
 
 /* main.c */

@@ -1,0 +1,71 @@
+#!/bin/sh
+# vm-kernels: 6.12
+# vm-args: --timeout 500
+# Live restart: a Linux guest on 2 vCPUs runs ckloop (running checksum over
+# 64 MiB, clocks must never go backwards). tinyvmm is restarted three times
+# mid-run, once into a different build; then a restart onto a binary that
+# exits at once, and recovery with the old binary's --restore. The guest
+# must finish ckloop with every check held and power off (exit 0).
+. /tests/vm/scripts/vmm-lib.inc
+dev=$(vmm_dax_dev 1073741824)
+sock=/tmp/vmm.sock
+log=/tmp/restart.log
+
+# Wait until the console log has more than $1 lines matching $2, up to $3 s.
+wait_count() {
+	i=0
+	while [ "$(grep -c "$2" "$log")" -le "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($3 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+t0=$(vmm_ms)
+tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
+	--control "$sock" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop" \
+	</dev/null >"$log" 2>&1 &
+pid=$!
+wait_count 0 '^CKLOOP pass=' 120 || { cat "$log"; vmm_fail "ckloop never started"; }
+boot_ms=$(($(vmm_ms) - t0))
+echo "guest running ckloop after $boot_ms ms (boot to first progress)"
+
+n=1
+for bin in tinyvmm tinyvmm-alt tinyvmm; do
+	before=$(grep -c '^CKLOOP pass=' "$log")
+	out=$(tinyvmm ctl "$sock" restart --binary "$(command -v $bin)" 2>&1) ||
+		{ echo "$out"; cat "$log"; vmm_fail "restart $n into $bin failed"; }
+	echo "$out"
+	echo "$out" | grep -q "build=$( [ $bin = tinyvmm-alt ] && echo alt || echo default)" ||
+		vmm_fail "restart $n is not running the $bin build"
+	wait_count "$before" '^CKLOOP pass=' 30 || { cat "$log"; vmm_fail "no progress after restart $n"; }
+	kill -0 $pid || vmm_fail "tinyvmm process vanished after restart $n"
+	echo "restart $n into $bin: guest progressing"
+	n=$((n + 1))
+	sleep 2
+done
+
+# Failure path: the new binary exits immediately. The state stays behind.
+out=$(tinyvmm ctl "$sock" restart --binary /bin/false --timeout 3 2>&1) &&
+	vmm_fail "restart onto /bin/false reported success"
+echo "$out"
+wait $pid
+echo "tinyvmm after exec of /bin/false: exit $?"
+[ -f "$sock.state" ] || vmm_fail "no state file left behind"
+before=$(grep -c '^CKLOOP pass=' "$log")
+tinyvmm --restore "$sock.state" </dev/null >>"$log" 2>&1 &
+pid=$!
+wait_count "$before" '^CKLOOP pass=' 30 || { cat "$log"; vmm_fail "no progress after recovery"; }
+echo "recovered with tinyvmm --restore: guest progressing"
+
+wait $pid
+rc=$?
+echo "--- console (CKLOOP and tinyvmm lines):"
+grep -E '^(CKLOOP|tinyvmm|DAXMEM)' "$log" | tail -n 40
+[ $rc -eq 0 ] || vmm_fail "tinyvmm exited $rc at the end"
+grep -q '^CKLOOP FAIL' "$log" && vmm_fail "ckloop reported a failure"
+grep -q '^CKLOOP DONE ok' "$log" || vmm_fail "ckloop did not finish"
+grep -q 'DAXMEM-GUEST-RUN-EXIT=0' "$log" || vmm_fail "ckloop exit status not 0"
+grep -q 'DAXMEM-GUEST-POWEROFF' "$log" || vmm_fail "guest did not power off"
+grep 'vCPUs were paused' "$log"
+echo "vmm-restart: ok (4 restarts + 1 failed exec, guest intact)"

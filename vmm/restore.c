@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restore of a saved VM into freshly created KVM objects. The order
+ * matters; docs/live-restart.md explains each step:
+ *   VM:    PIC master, PIC slave, IOAPIC, then PIT2 (it raises IRQ 0)
+ *   vCPU:  SREGS (EFER, CR0/CR4, APIC base) before REGS, XSAVE, XCRS;
+ *          LAPIC before MSRs (TSC_DEADLINE needs the LVT timer mode);
+ *          MSRs with TSC first and TSC_DEADLINE last; VCPU_EVENTS, then
+ *          MP_STATE (a pending SIPI/INIT is part of the events); DEBUGREGS
+ *   devices: UART, i8042, bad-page list; the UART's IRQ line is re-driven
+ *   clock: KVM_SET_CLOCK last, right before the vCPUs run.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "mce.h"
+#include "snapshot.h"
+#include "util.h"
+#include "vmm.h"
+
+#define MAX_MSRS 1024
+
+static int find_vcpu_rec(const struct snapshot *s, uint32_t type, int id, const uint8_t **body,
+			 uint32_t *len)
+{
+	struct state_rec_view rec;
+	size_t pos = 0;
+	uint32_t vid;
+
+	while (state_next(s->data, s->len, &pos, &rec))
+		if (rec.type == type && !state_vcpu_body(&rec, &vid, body, len) &&
+		    vid == (uint32_t)id)
+			return 0;
+	return -ENOENT;
+}
+
+static int find_vm_rec(const struct snapshot *s, uint32_t type, const uint8_t **body,
+		       uint32_t *len)
+{
+	struct state_rec_view rec;
+	size_t pos = 0;
+
+	while (state_next(s->data, s->len, &pos, &rec))
+		if (rec.type == type) {
+			*body = rec.payload;
+			*len = rec.len;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int set_fixed(int fd, unsigned long req, const uint8_t *body, uint32_t len, size_t want,
+		     const char *what, int id)
+{
+	void *copy;
+	int ret = 0;
+
+	if (len != want) {
+		pr_err("state: %s record of vcpu %d has %u bytes, want %zu", what, id, len, want);
+		return -EINVAL;
+	}
+	copy = malloc(want);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, body, want);
+	if (ioctl(fd, req, copy) < 0) {
+		pr_err("%s vcpu %d: %s", what, id, strerror(errno));
+		ret = -errno;
+	}
+	free(copy);
+	return ret;
+}
+
+static int restore_msrs(struct vcpu *v, const uint8_t *body, uint32_t len)
+{
+	struct kvm_msrs hdr;
+	struct kvm_msrs *m;
+	uint32_t n, pos = 0;
+	int ret = 0;
+
+	if (len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, body, sizeof(hdr));
+	n = hdr.nmsrs;
+	if (n > MAX_MSRS || len != sizeof(hdr) + n * sizeof(struct kvm_msr_entry)) {
+		pr_err("state: MSR record of vcpu %d is malformed", v->id);
+		return -EINVAL;
+	}
+	m = calloc(1, sizeof(*m) + n * sizeof(struct kvm_msr_entry));
+	if (!m)
+		return -ENOMEM;
+	/* KVM_SET_MSRS stops at the first MSR it refuses: report and skip it. */
+	while (pos < n) {
+		int got;
+
+		m->nmsrs = n - pos;
+		memcpy(m->entries, body + sizeof(hdr) + pos * sizeof(struct kvm_msr_entry),
+		       m->nmsrs * sizeof(struct kvm_msr_entry));
+		got = ioctl(v->fd, KVM_SET_MSRS, m);
+		if (got < 0) {
+			pr_err("KVM_SET_MSRS vcpu %d: %s", v->id, strerror(errno));
+			ret = -errno;
+			break;
+		}
+		if ((uint32_t)got < m->nmsrs)
+			pr_info("vcpu %d: MSR 0x%x not restored", v->id, m->entries[got].index);
+		pos += (uint32_t)got + 1;
+	}
+	free(m);
+	return ret;
+}
+
+static int restore_vcpu(struct vm *vm, struct snapshot *s, struct vcpu *v)
+{
+	static const struct {
+		uint32_t type;
+		unsigned long req;
+		size_t size;
+		const char *name;
+	} steps[] = {
+		{ STATE_REC_VCPU_SREGS, KVM_SET_SREGS, sizeof(struct kvm_sregs), "KVM_SET_SREGS" },
+		{ STATE_REC_VCPU_REGS, KVM_SET_REGS, sizeof(struct kvm_regs), "KVM_SET_REGS" },
+		{ STATE_REC_VCPU_XSAVE, KVM_SET_XSAVE, 0, "KVM_SET_XSAVE" },
+		{ STATE_REC_VCPU_XCRS, KVM_SET_XCRS, sizeof(struct kvm_xcrs), "KVM_SET_XCRS" },
+		{ STATE_REC_VCPU_LAPIC, KVM_SET_LAPIC, sizeof(struct kvm_lapic_state),
+		  "KVM_SET_LAPIC" },
+		{ STATE_REC_VCPU_MSRS, KVM_SET_MSRS, 0, "KVM_SET_MSRS" },
+		{ STATE_REC_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, sizeof(struct kvm_vcpu_events),
+		  "KVM_SET_VCPU_EVENTS" },
+		{ STATE_REC_VCPU_MP_STATE, KVM_SET_MP_STATE, sizeof(struct kvm_mp_state),
+		  "KVM_SET_MP_STATE" },
+		{ STATE_REC_VCPU_DEBUGREGS, KVM_SET_DEBUGREGS, sizeof(struct kvm_debugregs),
+		  "KVM_SET_DEBUGREGS" },
+	};
+	const uint8_t *body;
+	uint32_t len;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (find_vcpu_rec(s, steps[i].type, v->id, &body, &len)) {
+			pr_err("state: no %s record for vcpu %d", steps[i].name, v->id);
+			return -EINVAL;
+		}
+		if (steps[i].type == STATE_REC_VCPU_MSRS) {
+			ret = restore_msrs(v, body, len);
+		} else if (steps[i].type == STATE_REC_VCPU_XSAVE) {
+			if (len < sizeof(struct kvm_xsave))
+				return -EINVAL;
+			ret = set_fixed(v->fd, KVM_SET_XSAVE, body, len, len, steps[i].name, v->id);
+		} else if (steps[i].type == STATE_REC_VCPU_EVENTS) {
+			struct kvm_vcpu_events ev;
+
+			if (len != sizeof(ev))
+				return -EINVAL;
+			memcpy(&ev, body, sizeof(ev));
+			ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+			ret = set_fixed(v->fd, KVM_SET_VCPU_EVENTS, (uint8_t *)&ev, len, sizeof(ev),
+					steps[i].name, v->id);
+		} else {
+			ret = set_fixed(v->fd, steps[i].req, body, len, steps[i].size,
+					steps[i].name, v->id);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int restore_vm(struct vm *vm, struct snapshot *s)
+{
+	static const uint32_t recs[] = { STATE_REC_VM_PIC_MASTER, STATE_REC_VM_PIC_SLAVE,
+					 STATE_REC_VM_IOAPIC };
+	const uint8_t *body;
+	uint32_t len;
+
+	for (int i = 0; i < 3; i++) {
+		if (find_vm_rec(s, recs[i], &body, &len) ||
+		    set_fixed(vm->vm_fd, KVM_SET_IRQCHIP, body, len, sizeof(struct kvm_irqchip),
+			      "KVM_SET_IRQCHIP", -1))
+			return -EINVAL;
+	}
+	if (find_vm_rec(s, STATE_REC_VM_PIT2, &body, &len) ||
+	    set_fixed(vm->vm_fd, KVM_SET_PIT2, body, len, sizeof(struct kvm_pit_state2),
+		      "KVM_SET_PIT2", -1))
+		return -EINVAL;
+	return 0;
+}
+
+static int restore_devices(struct vm *vm, struct snapshot *s)
+{
+	const uint8_t *body;
+	uint32_t len;
+
+	if (find_vm_rec(s, STATE_REC_DEV_SERIAL, &body, &len) || len != sizeof(vm->serial.r) ||
+	    find_vm_rec(s, STATE_REC_DEV_I8042, &body, &len) || len != sizeof(vm->i8042.r)) {
+		pr_err("state: device records missing or of the wrong size");
+		return -EINVAL;
+	}
+	find_vm_rec(s, STATE_REC_DEV_SERIAL, &body, &len);
+	memcpy(&vm->serial.r, body, len);
+	if (vm->serial.r.rx_count > SERIAL_FIFO_LEN || vm->serial.r.rx_head >= SERIAL_FIFO_LEN) {
+		pr_err("state: UART FIFO indices out of range");
+		return -EINVAL;
+	}
+	find_vm_rec(s, STATE_REC_DEV_I8042, &body, &len);
+	memcpy(&vm->i8042.r, body, len);
+	if (!find_vm_rec(s, STATE_REC_DEV_MCE, &body, &len)) {
+		if (len % sizeof(uint64_t) || len / sizeof(uint64_t) > MCE_MAX_BAD_PAGES) {
+			pr_err("state: bad-page record malformed");
+			return -EINVAL;
+		}
+		vm->mce->nr_bad = (int)(len / sizeof(uint64_t));
+		memcpy(vm->mce->bad_gpa, body, len);
+		for (int i = 0; i < vm->mce->nr_bad; i++)
+			pr_info("guest page 0x%" PRIx64 " was poisoned before the restart",
+				vm->mce->bad_gpa[i]);
+	}
+	/* The line level is part of the restored irqchip; re-drive ours to match. */
+	vm->serial.irq_level = -1;
+	serial_update_irq(&vm->serial);
+	return 0;
+}
+
+int snapshot_restore(struct vm *vm, struct snapshot *s)
+{
+	struct kvm_clock_data clock = { 0 };
+	const uint8_t *body;
+	uint32_t len;
+	int ret;
+
+	ret = restore_vm(vm, s);
+	for (int i = 0; !ret && i < vm->ncpus; i++)
+		ret = restore_vcpu(vm, s, &vm->vcpus[i]);
+	if (!ret)
+		ret = restore_devices(vm, s);
+	if (ret)
+		return ret;
+	if (find_vm_rec(s, STATE_REC_VM_CLOCK, &body, &len) || len != sizeof(clock)) {
+		pr_err("state: no KVM clock record");
+		return -EINVAL;
+	}
+	memcpy(&clock, body, sizeof(clock));
+	clock.flags = 0;
+	if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &clock) < 0) {
+		pr_err("KVM_SET_CLOCK: %s", strerror(errno));
+		return -errno;
+	}
+	vm->restarts = s->cfg.restarts;
+	return 0;
+}
+
+void snapshot_resumed(struct vm *vm, struct snapshot *s)
+{
+	uint64_t now = now_ns();
+
+	vm->last_pause_ns = now > s->cfg.stop_ns ? now - s->cfg.stop_ns : 0;
+	pr_info("live restart %u: vCPUs were paused %" PRIu64 ".%03" PRIu64 " ms",
+		vm->restarts, vm->last_pause_ns / 1000000, vm->last_pause_ns / 1000 % 1000);
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Save and restore of a VM for live restart. KVM file descriptors cannot
+ * cross exec, so the new process creates a fresh VM over the same dax
+ * mapping and feeds it the state saved here. Guest RAM is not touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "dax.h"
+#include "mce.h"
+#include "snapshot.h"
+#include "util.h"
+#include "vmm.h"
+
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define MAX_MSRS 1024
+
+struct msr_list {
+	uint32_t n;
+	uint32_t index[MAX_MSRS];
+};
+
+struct msr_blob {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e[MAX_MSRS];
+};
+
+static int xsave_size(struct vm *vm, int *use_xsave2)
+{
+	int sz = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+
+	*use_xsave2 = sz > 0;
+	if (sz < (int)sizeof(struct kvm_xsave))
+		sz = sizeof(struct kvm_xsave);
+	return sz;
+}
+
+/* KVM's list of MSRs to migrate, with TSC first and TSC_DEADLINE last:
+ * the deadline is interpreted against the TSC being restored. */
+static int msr_index_list(struct vm *vm, struct msr_list *l)
+{
+	struct kvm_msr_list *kl = calloc(1, sizeof(*kl) + MAX_MSRS * sizeof(uint32_t));
+	uint32_t n = 0, has_tsc = 0, has_deadline = 0;
+
+	if (!kl)
+		return -ENOMEM;
+	kl->nmsrs = MAX_MSRS;
+	if (ioctl(vm->kvm_fd, KVM_GET_MSR_INDEX_LIST, kl) < 0) {
+		pr_err("KVM_GET_MSR_INDEX_LIST: %s", strerror(errno));
+		free(kl);
+		return -errno;
+	}
+	for (uint32_t i = 0; i < kl->nmsrs; i++) {
+		if (kl->indices[i] == MSR_IA32_TSC)
+			has_tsc = 1;
+		else if (kl->indices[i] == MSR_IA32_TSC_DEADLINE)
+			has_deadline = 1;
+	}
+	if (has_tsc)
+		l->index[n++] = MSR_IA32_TSC;
+	for (uint32_t i = 0; i < kl->nmsrs; i++)
+		if (kl->indices[i] != MSR_IA32_TSC && kl->indices[i] != MSR_IA32_TSC_DEADLINE)
+			l->index[n++] = kl->indices[i];
+	if (has_deadline)
+		l->index[n++] = MSR_IA32_TSC_DEADLINE;
+	l->n = n;
+	free(kl);
+	return 0;
+}
+
+/* Read every listed MSR this vCPU has; KVM_GET_MSRS stops at the first
+ * one it cannot read, so skip that one and go on. */
+static int vcpu_get_msrs(struct vcpu *v, const struct msr_list *l, struct msr_blob *out)
+{
+	struct msr_blob *q = calloc(1, sizeof(*q));
+	uint32_t pos = 0;
+
+	if (!q)
+		return -ENOMEM;
+	out->hdr.nmsrs = 0;
+	while (pos < l->n) {
+		uint32_t want = l->n - pos;
+		int got;
+
+		q->hdr.nmsrs = want;
+		for (uint32_t i = 0; i < want; i++)
+			q->e[i] = (struct kvm_msr_entry){ .index = l->index[pos + i] };
+		got = ioctl(v->fd, KVM_GET_MSRS, q);
+		if (got < 0) {
+			pr_err("KVM_GET_MSRS vcpu %d: %s", v->id, strerror(errno));
+			free(q);
+			return -errno;
+		}
+		for (int i = 0; i < got; i++)
+			out->e[out->hdr.nmsrs++] = q->e[i];
+		pos += (uint32_t)got + 1;
+	}
+	free(q);
+	return 0;
+}
+
+#define GET(fd, req, obj, what)                                                  \
+	do {                                                                     \
+		if (ioctl(fd, req, obj) < 0) {                                   \
+			pr_err("%s: %s", what, strerror(errno));                 \
+			ret = -errno;                                            \
+			goto out;                                                \
+		}                                                                \
+	} while (0)
+
+static int vcpu_save(struct vcpu *v, struct state_buf *b, const struct msr_list *ml)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_xcrs xcrs;
+	struct kvm_debugregs dbg;
+	struct kvm_lapic_state lapic;
+	struct kvm_vcpu_events ev;
+	struct msr_blob *msrs = calloc(1, sizeof(*msrs));
+	int use2, xsz = xsave_size(v->vm, &use2), ret = 0;
+	void *xs = calloc(1, xsz);
+
+	if (!msrs || !xs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	GET(v->fd, KVM_GET_MP_STATE, &mp, "KVM_GET_MP_STATE");
+	GET(v->fd, KVM_GET_REGS, &regs, "KVM_GET_REGS");
+	GET(v->fd, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
+	GET(v->fd, use2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xs, "KVM_GET_XSAVE");
+	GET(v->fd, KVM_GET_XCRS, &xcrs, "KVM_GET_XCRS");
+	GET(v->fd, KVM_GET_DEBUGREGS, &dbg, "KVM_GET_DEBUGREGS");
+	GET(v->fd, KVM_GET_LAPIC, &lapic, "KVM_GET_LAPIC");
+	GET(v->fd, KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
+	ret = vcpu_get_msrs(v, ml, msrs);
+	if (ret)
+		goto out;
+	state_put_vcpu(b, STATE_REC_VCPU_MP_STATE, v->id, &mp, sizeof(mp));
+	state_put_vcpu(b, STATE_REC_VCPU_REGS, v->id, &regs, sizeof(regs));
+	state_put_vcpu(b, STATE_REC_VCPU_SREGS, v->id, &sregs, sizeof(sregs));
+	state_put_vcpu(b, STATE_REC_VCPU_XSAVE, v->id, xs, xsz);
+	state_put_vcpu(b, STATE_REC_VCPU_XCRS, v->id, &xcrs, sizeof(xcrs));
+	state_put_vcpu(b, STATE_REC_VCPU_DEBUGREGS, v->id, &dbg, sizeof(dbg));
+	state_put_vcpu(b, STATE_REC_VCPU_LAPIC, v->id, &lapic, sizeof(lapic));
+	state_put_vcpu(b, STATE_REC_VCPU_MSRS, v->id, msrs,
+		       sizeof(msrs->hdr) + msrs->hdr.nmsrs * sizeof(msrs->e[0]));
+	state_put_vcpu(b, STATE_REC_VCPU_EVENTS, v->id, &ev, sizeof(ev));
+out:
+	free(msrs);
+	free(xs);
+	return ret;
+}
+
+static int vm_save(struct vm *vm, struct state_buf *b)
+{
+	static const uint32_t chips[] = { KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE,
+					  KVM_IRQCHIP_IOAPIC };
+	static const uint32_t recs[] = { STATE_REC_VM_PIC_MASTER, STATE_REC_VM_PIC_SLAVE,
+					 STATE_REC_VM_IOAPIC };
+	struct kvm_pit_state2 pit;
+	struct kvm_clock_data clock = { 0 };
+	int ret = 0;
+
+	for (int i = 0; i < 3; i++) {
+		struct kvm_irqchip chip = { .chip_id = chips[i] };
+
+		GET(vm->vm_fd, KVM_GET_IRQCHIP, &chip, "KVM_GET_IRQCHIP");
+		state_put(b, recs[i], &chip, sizeof(chip));
+	}
+	GET(vm->vm_fd, KVM_GET_PIT2, &pit, "KVM_GET_PIT2");
+	state_put(b, STATE_REC_VM_PIT2, &pit, sizeof(pit));
+	GET(vm->vm_fd, KVM_GET_CLOCK, &clock, "KVM_GET_CLOCK");
+	state_put(b, STATE_REC_VM_CLOCK, &clock, sizeof(clock));
+out:
+	return ret;
+}
+
+static int write_atomic(const char *path, const uint8_t *data, size_t len)
+{
+	char tmp[4096], dir[4096];
+	size_t done = 0;
+	int fd, dfd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		pr_err("open %s: %s", tmp, strerror(errno));
+		return -errno;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pr_err("write %s: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return -EIO;
+		}
+		done += n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		pr_err("fsync %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	if (rename(tmp, path) < 0) {
+		pr_err("rename %s -> %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return -errno;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns)
+{
+	struct state_config cfg = { 0 };
+	struct msr_list *ml = calloc(1, sizeof(*ml));
+	struct state_buf b;
+	int ret;
+
+	if (!ml)
+		return -ENOMEM;
+	cfg.mem_size = vm->mem.size;
+	cfg.dev_size = vm->dev_size;
+	cfg.dev_rdev = vm->dev_rdev;
+	cfg.stop_ns = stop_ns;
+	cfg.ncpus = (uint32_t)vm->ncpus;
+	cfg.restarts = vm->restarts + 1;
+	snprintf(cfg.dax, sizeof(cfg.dax), "%s", vm->cfg->dax);
+	snprintf(cfg.control, sizeof(cfg.control), "%s", vm->cfg->control ? vm->cfg->control : "");
+
+	state_buf_init(&b);
+	state_put(&b, STATE_REC_CONFIG, &cfg, sizeof(cfg));
+	ret = msr_index_list(vm, ml);
+	if (!ret)
+		ret = vm_save(vm, &b);
+	for (int i = 0; !ret && i < vm->ncpus; i++)
+		ret = vcpu_save(&vm->vcpus[i], &b, ml);
+	if (!ret) {
+		pthread_mutex_lock(&vm->dev_lock);
+		state_put(&b, STATE_REC_DEV_SERIAL, &vm->serial.r, sizeof(vm->serial.r));
+		state_put(&b, STATE_REC_DEV_I8042, &vm->i8042.r, sizeof(vm->i8042.r));
+		state_put(&b, STATE_REC_DEV_MCE, vm->mce->bad_gpa,
+			  (uint32_t)(vm->mce->nr_bad * sizeof(uint64_t)));
+		pthread_mutex_unlock(&vm->dev_lock);
+		ret = state_finish(&b);
+	}
+	if (!ret)
+		ret = write_atomic(path, b.data, b.len);
+	if (!ret)
+		pr_info("state saved to %s (%zu bytes, %d vCPUs, %u MSRs each)", path, b.len,
+			vm->ncpus, ml->n);
+	state_buf_free(&b);
+	free(ml);
+	return ret;
+}
+
+static const struct state_rec_view *find_rec(const struct snapshot *s, uint32_t type,
+					     struct state_rec_view *rec)
+{
+	size_t pos = 0;
+
+	while (state_next(s->data, s->len, &pos, rec))
+		if (rec->type == type)
+			return rec;
+	return NULL;
+}
+
+struct snapshot *snapshot_load(const char *path, struct vmm_config *cfg)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	struct state_rec_view rec;
+	const char *why;
+
+	if (!s || read_file(path, &s->data, &s->len))
+		goto fail;
+	if (state_validate(s->data, s->len, &why)) {
+		pr_err("%s: %s", path, why);
+		goto fail;
+	}
+	if (!find_rec(s, STATE_REC_CONFIG, &rec) || rec.len != sizeof(s->cfg)) {
+		pr_err("%s: no valid config record", path);
+		goto fail;
+	}
+	memcpy(&s->cfg, rec.payload, sizeof(s->cfg));
+	s->cfg.dax[sizeof(s->cfg.dax) - 1] = 0;
+	s->cfg.control[sizeof(s->cfg.control) - 1] = 0;
+	if (!s->cfg.ncpus || s->cfg.ncpus > MAX_VCPUS || !s->cfg.dax[0]) {
+		pr_err("%s: config record out of range", path);
+		goto fail;
+	}
+	cfg->dax = s->cfg.dax;
+	cfg->mem = s->cfg.mem_size;
+	cfg->cpus = (int)s->cfg.ncpus;
+	if (!cfg->control && s->cfg.control[0])
+		cfg->control = s->cfg.control;
+	return s;
+fail:
+	if (s)
+		free(s->data);
+	free(s);
+	return NULL;
+}
+
+int snapshot_check_device(const struct snapshot *s, const struct dax_dev *d, uint64_t size)
+{
+	if (s->cfg.dev_size != d->size || s->cfg.mem_size != size ||
+	    s->cfg.dev_rdev != (uint64_t)d->rdev) {
+		pr_err("state file belongs to another device: saved %s (%" PRIu64
+		       " bytes, guest RAM %" PRIu64 "), found %" PRIu64 " bytes",
+		       s->cfg.dax, s->cfg.dev_size, s->cfg.mem_size, d->size);
+		return -EINVAL;
+	}
+	return 0;
+}
