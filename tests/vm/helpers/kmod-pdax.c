@@ -9,6 +9,7 @@
  *   kmod-pdax check DEV LEN BYTE       every page starts and ends with BYTE
  *   kmod-pdax gup DEV ALIGN MODE RAM   GUP paths, checked against MODE
  *   kmod-pdax poison DEV ALIGN OFF PHYS  inject PHYS, expect SIGBUS at OFF
+ *   kmod-pdax kvm DEV LEN              a KVM guest on DEV writes into each GiB
  *
  * Exit 0 when every check held; each failure prints one line.
  */
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -359,6 +362,105 @@ static int cmd_poison(char **argv)
 	return fails ? 1 : 0;
 }
 
+static void flat_segment(struct kvm_segment *s, int code)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = code ? 0x8 : 0x10;
+	s->type = code ? 0xb : 0x3;
+	s->present = 1;
+	s->s = 1;
+	s->db = 1;
+	s->g = 1;
+}
+
+/*
+ * The device (LEN bytes, up to 3 GiB) is the guest's RAM from GPA 0. A
+ * flat 32-bit protected-mode guest stores its GiB number at offset 0x2000
+ * of every GiB, writes to port 0x10 and halts; the host then reads the
+ * values back through its own mapping of the device.
+ */
+static int cmd_kvm(char **argv)
+{
+	unsigned long len = num(argv[1]), g, n = len >> 30;
+	struct kvm_userspace_memory_region slot = { 0 };
+	int kvm, vm, vcpu, fd = open_dev(argv[0]), i, out = 0;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { 0 };
+	struct kvm_run *run;
+	unsigned char *mem, *c;
+	long run_size;
+
+	if (n == 0 || n > 3 || len & ((1UL << 30) - 1)) {
+		fprintf(stderr, "kmod-pdax: kvm wants 1G, 2G or 3G\n");
+		return 2;
+	}
+	mem = (unsigned char *)map_dev(fd, len, 0);
+	c = mem + 0x1000;
+	for (g = 0; g < n; g++) { /* mov dword [g<<30 | 0x2000], 0xc0de0000|g */
+		uint32_t a = (uint32_t)(g << 30) | 0x2000, v = 0xc0de0000 | g;
+
+		*c++ = 0xc7;
+		*c++ = 0x05;
+		memcpy(c, &a, 4);
+		c += 4;
+		memcpy(c, &v, 4);
+		c += 4;
+	}
+	memcpy(c, "\xb0\x5a\xe6\x10\xf4", 5); /* mov al,0x5a; out 0x10,al; hlt */
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		return printf("kvm: open /dev/kvm: %s\n", strerror(errno)), 1;
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return printf("kvm: KVM_CREATE_VM: %s\n", strerror(errno)), 1;
+	slot.memory_size = len;
+	slot.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		return printf("kvm: KVM_SET_USER_MEMORY_REGION: %s\n", strerror(errno)), 1;
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu < 0 || run_size < (long)sizeof(*run))
+		return printf("kvm: KVM_CREATE_VCPU: %s\n", strerror(errno)), 1;
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED || ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
+		return printf("kvm: vcpu setup: %s\n", strerror(errno)), 1;
+	flat_segment(&sregs.cs, 1);
+	flat_segment(&sregs.ds, 0);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.cr0 |= 1;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
+		return printf("kvm: KVM_SET_SREGS: %s\n", strerror(errno)), 1;
+	regs.rip = 0x1000;
+	regs.rflags = 0x2;
+	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
+		return printf("kvm: KVM_SET_REGS: %s\n", strerror(errno)), 1;
+	for (i = 0; i < 16; i++) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0)
+			return printf("kvm: KVM_RUN: %s\n", strerror(errno)), 1;
+		if (run->exit_reason == KVM_EXIT_IO) {
+			out = 1;
+			continue;
+		}
+		if (run->exit_reason != KVM_EXIT_HLT)
+			return printf("kvm: exit reason %u\n", run->exit_reason), 1;
+		break;
+	}
+	if (!out || run->exit_reason != KVM_EXIT_HLT)
+		return printf("kvm: guest did not write the port and halt\n"), 1;
+	for (g = 0; g < n; g++) {
+		uint32_t v;
+
+		memcpy(&v, mem + (g << 30) + 0x2000, 4);
+		printf("kvm: GiB %lu holds %#x\n", g, v);
+		if (v != (0xc0de0000 | g))
+			return 1;
+	}
+	printf("kvm: guest ran on %s and wrote into %lu GiB\n", argv[0], n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -369,7 +471,7 @@ int main(int argc, char **argv)
 		{ "map", 3, cmd_map },       { "private", 1, cmd_private },
 		{ "beyond", 3, cmd_beyond }, { "fill", 3, cmd_fill },
 		{ "check", 3, cmd_check },   { "gup", 4, cmd_gup },
-		{ "poison", 4, cmd_poison },
+		{ "poison", 4, cmd_poison }, { "kvm", 2, cmd_kvm },
 	};
 	size_t i;
 
@@ -383,6 +485,6 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IONBF, 0);
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison ...\n");
+	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison|kvm ...\n");
 	return 2;
 }

@@ -25,6 +25,13 @@ if [ -z "$phase" ]; then
 	end=$(json_str end < /tmp/plan.json)
 	[ -n "$cmdline" ] && [ -n "$start" ] || fail "no plan in the output"
 	case "$cmdline" in memmap=2G%*-1+0xefffffff) ;; *) fail "unexpected cmdline $cmdline" ;; esac
+	# Offline planning on saved copies gives the same plan.
+	cat /proc/iomem > /tmp/host.iomem
+	$dm carve --dump-nodes > /tmp/host.nodes || fail "daxmemctl carve --dump-nodes"
+	grep -q "^node 0 " /tmp/host.nodes || fail "no node 0 in $(cat /tmp/host.nodes)"
+	$dm carve 2G --from /tmp/host.iomem --nodes /tmp/host.nodes > /tmp/offline.json
+	cmp -s /tmp/plan.json /tmp/offline.json || fail "offline plan differs from the live one"
+	echo "offline plan on saved /proc/iomem and $(wc -l < /tmp/host.nodes) node line(s): same"
 	# Impossible requests fail with one line naming the largest fit.
 	if $dm carve 64G 2>/tmp/err; then fail "64G fitted in a 6G testbed"; fi
 	[ "$(wc -l < /tmp/err)" = 1 ] || fail "error is not one line"
