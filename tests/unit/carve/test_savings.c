@@ -113,8 +113,7 @@ Test(savings, rejects_bad_input)
 	struct daxmem_savings_model m;
 
 	cr_assert_eq(daxmem_savings_model(0, 4 * KiB, DAXMEM_MEMMAP_FULL, &m), -EINVAL);
-	cr_assert_eq(daxmem_savings_model(3 * MiB, 2 * MiB, DAXMEM_MEMMAP_COMPOUND, &m),
-		     -EINVAL);
+	cr_assert_eq(daxmem_savings_model(3 * MiB, 2 * MiB, DAXMEM_MEMMAP_COMPOUND, &m), -EINVAL);
 	cr_assert_eq(daxmem_savings_model(GiB, 3 * MiB, DAXMEM_MEMMAP_COMPOUND, &m), -EINVAL);
 	cr_assert_eq(daxmem_savings_model(GiB, 2 * KiB, DAXMEM_MEMMAP_NONE, &m), -EINVAL);
 	cr_assert_eq(daxmem_savings_model(1ULL << 57, GiB, DAXMEM_MEMMAP_NONE, &m), -EINVAL);
