@@ -20,18 +20,6 @@
 
 #define MCG_CTL_P (1ULL << 8)
 #define MCG_SER_P (1ULL << 24)
-#define MCG_STATUS_RIPV (1ULL << 0)
-#define MCG_STATUS_EIPV (1ULL << 1)
-#define MCG_STATUS_MCIP (1ULL << 2)
-#define MCI_STATUS_VAL (1ULL << 63)
-#define MCI_STATUS_UC (1ULL << 61)
-#define MCI_STATUS_EN (1ULL << 60)
-#define MCI_STATUS_MISCV (1ULL << 59)
-#define MCI_STATUS_ADDRV (1ULL << 58)
-#define MCI_STATUS_S (1ULL << 56)
-#define MCI_STATUS_AR (1ULL << 55)
-#define MCACOD_DATA_LOAD 0x134 /* Intel: data cache load, generic level */
-#define MCACOD_SCRUB 0xc0 /* Intel: memory scrubbing error */
 #define MCI_MISC_PHYS_4K ((2ULL << 6) | 12) /* physical address, LSB = page */
 
 static struct vm *mce_vm;
@@ -42,27 +30,6 @@ static __thread volatile int tls_code;
 static __thread struct vcpu *tls_vcpu;
 static void *volatile ao_addr;
 static volatile sig_atomic_t ao_pending;
-
-void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *mcg_status)
-{
-	*status = MCI_STATUS_VAL | MCI_STATUS_UC | MCI_STATUS_EN | MCI_STATUS_MISCV |
-		  MCI_STATUS_ADDRV;
-	*mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
-	if (amd) {
-		/* AMD has no S/AR bits: an uncorrected error in user context with
-		 * a valid address is what Linux treats as action required. */
-		if (action_required)
-			*mcg_status |= MCG_STATUS_EIPV;
-		return;
-	}
-	*status |= MCI_STATUS_S;
-	if (action_required) {
-		*status |= MCI_STATUS_AR | MCACOD_DATA_LOAD;
-		*mcg_status |= MCG_STATUS_EIPV;
-	} else {
-		*status |= MCACOD_SCRUB;
-	}
-}
 
 static void mce_write(const char *s)
 {
