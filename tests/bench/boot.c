@@ -5,7 +5,9 @@
  *
  *   bench-boot LABEL TIMEOUT_S MARKER[,MARKER...] -- CMD [ARGS...]
  *
- * The command's output goes to stderr unchanged. Prints on stdout
+ * TIMEOUT_S with a leading '+' (e.g. +300) ends the command with SIGTERM as
+ * soon as every marker has been seen. The command's output goes to stderr
+ * unchanged. Prints on stdout
  *   mark  LABEL MARKER ns        (one per marker seen, in order seen)
  *   boot  LABEL exit_ns status   (status: exit code, or 128+signal)
  */
@@ -24,8 +26,9 @@
 int main(int argc, char **argv)
 {
 	char *markers[MAX_MARKERS], *list, *tok, *save = NULL, line[4096];
-	int nr_markers = 0, seen[MAX_MARKERS] = { 0 }, pipefd[2], status, i;
+	int nr_markers = 0, nr_seen = 0, seen[MAX_MARKERS] = { 0 }, pipefd[2], status, i;
 	unsigned int timeout;
+	int stop_at_markers;
 	uint64_t t0;
 	FILE *out;
 	pid_t pid;
@@ -34,7 +37,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench-boot LABEL TIMEOUT_S MARKER[,MARKER...] -- CMD [ARGS...]\n");
 		return 2;
 	}
-	timeout = (unsigned int)atoi(argv[2]);
+	stop_at_markers = argv[2][0] == '+';
+	timeout = (unsigned int)atoi(argv[2] + stop_at_markers);
 	if (!timeout) {
 		fprintf(stderr, "bench-boot: bad TIMEOUT_S '%s'\n", argv[2]);
 		return 2;
@@ -81,6 +85,8 @@ int main(int argc, char **argv)
 			printf("mark\t%s\t%s\t%llu\n", argv[1], markers[i],
 			       (unsigned long long)(now - t0));
 			fflush(stdout);
+			if (++nr_seen == nr_markers && stop_at_markers)
+				kill(pid, SIGTERM);
 		}
 	}
 	if (waitpid(pid, &status, 0) < 0) {

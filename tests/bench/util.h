@@ -15,6 +15,8 @@ int bench_sysfs_writef(const char *val, const char *fmt, ...)
 int bench_sysfs_read(const char *path, char *buf, size_t len);
 /* "MemFree" etc. from /proc/meminfo in bytes, -1 if absent */
 int64_t bench_meminfo(const char *key);
+/* MemFree plus the pages parked on per-CPU free lists, bytes */
+int64_t bench_free_bytes(void);
 /* a counter from /proc/vmstat, -1 if absent */
 int64_t bench_vmstat(const char *key);
 /* "4096", "4K", "2M", "1G", "0x1000"; 0 on error */

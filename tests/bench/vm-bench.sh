@@ -1,6 +1,7 @@
 #!/bin/sh
 # Benchmarks that need a real kernel, run inside the testbed by tests/bench/run:
-#   memmap/lifecycle/faults per mode (bench-dev), live restart, tinyvmm vs QEMU.
+#   memmap/lifecycle/faults per mode (bench-dev), tinyvmm live restart,
+#   tinyvmm vs QEMU boot to the guest's /init (both stopped once it is reached).
 #   vm-bench.sh SIZE DEVDAX_START PDAX_START REPS [PARTS]
 # PARTS: comma list of dev,restart,boot (default all). Data rows go to the
 # console prefixed with "@@bench<TAB>"; a part that cannot run prints
@@ -130,17 +131,50 @@ bench_size() {
 	esac
 }
 
-GUEST_CMDLINE="console=ttyS0 quiet panic=-1"
+GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 quiet"
 MARK=DAXMEM-GUEST-INIT-OK
 
+# tinyvmm live restart: a guest keeps computing (ckloop) while tinyvmm is
+# restarted REPS times through its control socket; tinyvmm reports how long
+# the vCPUs were paused (save, exec, restore, resume) for each restart.
 restart_part() {
-	if ! command -v tinyvmm >/dev/null; then
-		note restart "tinyvmm is not built"
-	elif ! tinyvmm --help 2>&1 | grep -q -- '--control'; then
-		note restart "tinyvmm has no --control socket (live restart) yet"
-	else
-		note restart "tinyvmm live restart is not wired into the benchmark yet"
+	command -v tinyvmm >/dev/null || { note restart "tinyvmm is not built"; return; }
+	[ -e /dev/kvm ] || { note restart "no /dev/kvm in the testbed"; return; }
+	if ! boot_device 2>"$ERR"; then
+		note restart "could not set up $DAXDEV as guest RAM: $(lasterr)"
+		return
 	fi
+	sock=/tmp/bench-vmm.sock log=/tmp/bench-restart.log
+	tinyvmm --dax "/dev/$DAXDEV" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 1 \
+		--control "$sock" --cmdline "$GUEST_CMDLINE guest.run=ckloop" </dev/null >"$log" 2>&1 &
+	pid=$!
+	i=0
+	until grep -q '^CKLOOP pass=' "$log"; do
+		i=$((i + 1))
+		if [ $i -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then
+			tail -5 "$log"
+			note restart "the guest never started ckloop: $(tail -1 "$log")"
+			kill $pid 2>/dev/null; wait $pid
+			return
+		fi
+		sleep 0.1
+	done
+	n=0
+	while [ $n -lt "$REPS" ]; do
+		n=$((n + 1))
+		if ! out=$(tinyvmm ctl "$sock" restart 2>&1); then
+			echo "$out"
+			note restart "restart $n failed: $(echo "$out" | tail -1)"
+			break
+		fi
+		us=$(echo "$out" | sed -n 's/.*last_pause_us=\([0-9]*\).*/\1/p' | head -1)
+		echo "bench: restart $n: $out"
+		[ -n "$us" ] && printf '@@bench\trestart\t%s\t%s\n' "$n" "$us"
+		sleep 1
+	done
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	return 0
 }
 
 boot_part() {
@@ -158,15 +192,15 @@ boot_part() {
 	i=0
 	while [ $i -lt "$REPS" ]; do
 		if [ $have_t = 1 ]; then
-			bench-boot tinyvmm 300 "$MARK" -- tinyvmm --dax "/dev/$DAXDEV" \
+			bench-boot tinyvmm +300 "$MARK" -- tinyvmm --dax "/dev/$DAXDEV" \
 				--kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
 				--cmdline "$GUEST_CMDLINE" --cpus 1 >"$OUT" 2>"$ERR"
 			emit "$OUT"
 			grep -q "$MARK" "$ERR" || { tail -5 "$ERR"; note boot-tinyvmm "the guest did not reach /init: $(lasterr)"; have_t=0; }
 		fi
 		if [ $have_q = 1 ]; then
-			bench-boot qemu 300 "$MARK" -- qemu-system-x86_64 \
-				-machine microvm,memory-backend=mem -enable-kvm -cpu host -smp 1 \
+			bench-boot qemu +300 "$MARK" -- qemu-system-x86_64 \
+				-L /usr/share/qemu -machine microvm,memory-backend=mem -enable-kvm -cpu host -smp 1 \
 				-m "$((bytes >> 20))M" \
 				-object "memory-backend-file,id=mem,size=$bytes,mem-path=/dev/$DAXDEV,share=on,align=2M" \
 				-kernel "$GUEST_KERNEL" -initrd "$GUEST_INITRD" -append "$GUEST_CMDLINE" \
