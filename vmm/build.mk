@@ -36,7 +36,7 @@ $(BUILD)/guest/memtest: vmm/guest/head.S vmm/guest/memtest.c vmm/guest/guest.lds
 
 # Static Linux programs for the L2 guest's initramfs (tests/vm/run copies
 # $(BUILD)/guest-bin into its /bin).
-GUEST_BINS := $(BUILD)/guest-bin/ckloop
+GUEST_BINS := $(BUILD)/guest-bin/ckloop $(BUILD)/guest-bin/poisonme
 all: $(GUEST_BINS)
 $(BUILD)/guest-bin/%: vmm/guest/%.c
 	@mkdir -p $(dir $@)

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <linux/kvm.h>
 #include <signal.h>
 #include <string.h>
@@ -28,6 +29,9 @@ static __thread volatile sig_atomic_t tls_pending;
 static __thread void *volatile tls_addr;
 static __thread volatile int tls_code;
 static __thread struct vcpu *tls_vcpu;
+/* mce_memory_fault() touching a page itself to learn whether it is poisoned */
+static __thread sigjmp_buf tls_probe_jmp;
+static __thread volatile sig_atomic_t tls_probing;
 static void *volatile ao_addr;
 static volatile sig_atomic_t ao_pending;
 
@@ -40,6 +44,11 @@ static void mce_write(const char *s)
 
 static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
 {
+	if (tls_probing) {
+		tls_probing = 0;
+		tls_code = si->si_code;
+		siglongjmp(tls_probe_jmp, 1);
+	}
 	if (si->si_code == BUS_MCEERR_AR && tls_vcpu) {
 		tls_addr = si->si_addr;
 		tls_code = si->si_code;
@@ -150,6 +159,24 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 		pr_err("KVM_X86_SET_MCE vcpu %d: %s", v->id, strerror(errno));
 		vm_request_exit(vm, 3, "cannot inject a machine check");
 	}
+}
+
+int mce_memory_fault(struct vcpu *v, uint64_t gpa)
+{
+	volatile uint8_t *hva = guest_mem_ptr(&v->vm->mem, gpa & ~0xfffULL, 0x1000);
+
+	if (!hva)
+		return -EFAULT;
+	if (sigsetjmp(tls_probe_jmp, 1) == 0) {
+		tls_probing = 1;
+		(void)*hva;
+		tls_probing = 0;
+		return 0; /* readable now: KVM_RUN can simply be retried */
+	}
+	if (tls_code != BUS_MCEERR_AR && tls_code != BUS_MCEERR_AO)
+		return -EFAULT;
+	mce_inject(v, (void *)hva, true);
+	return 0;
 }
 
 void mce_handle_pending(struct vcpu *v)

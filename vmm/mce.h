@@ -36,6 +36,13 @@ void mce_thread_init(struct vcpu *v);
 /* Called by a vCPU after KVM_RUN returns: inject what a SIGBUS left pending. */
 void mce_handle_pending(struct vcpu *v);
 
+/*
+ * KVM could not map guest page @gpa (a pageless backend reports poison as a
+ * fault, not a SIGBUS): touch it from tinyvmm; if the host answers with a
+ * memory-error SIGBUS, inject an action-required MCE. 0 = retry KVM_RUN.
+ */
+int mce_memory_fault(struct vcpu *v, uint64_t gpa);
+
 /* MCi_STATUS and MCG_STATUS for a memory error, per vendor (pure, unit tested). */
 void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *mcg_status);
 

@@ -18,6 +18,12 @@
 #include "vmm.h"
 
 #define MAX_LOGGED_EXITS 32
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39 /* Linux 6.8+; run->memory_fault */
+#endif
+#define CPUID_AMD_RAS 0x80000007
+#define AMD_RAS_OVERFLOW_RECOV (1U << 0)
+#define AMD_RAS_SUCCOR (1U << 1)
 #define APIC_LVT0 0x350
 #define APIC_LVT1 0x360
 #define APIC_MODE_NMI 0x400
@@ -85,6 +91,12 @@ static int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
 			e->ebx = (e->ebx & 0x0000ffff) | ((uint32_t)v->id << 24) |
 				 ((uint32_t)v->vm->ncpus << 16);
 			e->ecx |= 1U << 31;
+			break;
+		case CPUID_AMD_RAS:
+			/* Tell an AMD guest that uncorrected errors in user context
+			 * are recoverable, or it panics on the first injected MCE. */
+			if (v->vm->mce->enabled && v->vm->mce->amd)
+				e->ebx |= AMD_RAS_OVERFLOW_RECOV | AMD_RAS_SUCCOR;
 			break;
 		case 0xb:
 		case 0x1f:
@@ -298,6 +310,15 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
+/* struct kvm_run.memory_fault (not in older uapi headers): flags, gpa, size. */
+static int vcpu_memory_fault(struct vcpu *v)
+{
+	uint64_t mf[3];
+
+	memcpy(mf, &v->run->hw, sizeof(mf));
+	return mce_memory_fault(v, mf[1]);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -318,6 +339,9 @@ static void *vcpu_thread(void *arg)
 				mce_handle_pending(v);
 				continue;
 			}
+			if (errno == EFAULT && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+			    vcpu_memory_fault(v) == 0)
+				continue;
 			pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(errno));
 			vm_request_exit(vm, 1, "KVM_RUN failed");
 			break;
