@@ -108,6 +108,13 @@ static void devdax_region_locate(struct daxmem_region *region, struct soft_reser
 	region->start_known = true;
 }
 
+static int cmp_page_offset(const void *a, const void *b)
+{
+	const struct daxmem_range *x = a, *y = b;
+
+	return x->page_offset < y->page_offset ? -1 : x->page_offset > y->page_offset;
+}
+
 static int devdax_scan_dev(struct daxmem_region *region, struct daxctl_dev *dev)
 {
 	struct daxmem_range *ranges = NULL;
@@ -143,6 +150,8 @@ static int devdax_scan_dev(struct daxmem_region *region, struct daxctl_dev *dev)
 		ranges[0].end = ranges[0].start + daxctl_dev_get_size(dev) - 1;
 		nr = 1;
 	}
+	/* libdaxctl does not keep mappingN order */
+	qsort(ranges, nr, sizeof(*ranges), cmp_page_offset);
 	rc = daxmem_region_add_dev(region, daxctl_dev_get_devname(dev), daxctl_dev_get_align(dev),
 				   DAXMEM_MODE_DEVDAX, ranges, nr);
 	free(ranges);
@@ -242,7 +251,7 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 	struct daxmem_ctx *ctx = region->ctx;
 	struct daxctl_region *dregion = devdax_region(region);
 	struct daxctl_dev *dev;
-	const char *name;
+	char name[64];
 	size_t i;
 	int rc;
 
@@ -265,7 +274,8 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 		err(ctx, "region%d: daxctl_region_get_dev_seed: no seed device", region->id);
 		return -ENODEV;
 	}
-	name = daxctl_dev_get_devname(dev);
+	/* enabling re-reads the region's devices: keep our own copy of the name */
+	snprintf(name, sizeof(name), "%s", daxctl_dev_get_devname(dev));
 	if (daxctl_dev_get_size(dev)) {
 		err(ctx, "region%d: seed device %s is not empty", region->id, name);
 		return -EBUSY;
