@@ -148,6 +148,14 @@ static int restore_check(struct daxmem_ctx *ctx, const struct daxmem_state *doc,
 			break;
 		}
 		dev = present_with_ranges(region, d);
+		if (dev && dev->recorded && strcmp(dev->name, d->name)) {
+			err(ctx, "%s: range %#llx-%#llx is not free in region%d: held by %s (device %s)",
+			    what, (unsigned long long)d->ranges[0].start,
+			    (unsigned long long)d->ranges[0].end, region->id, dev->chardev,
+			    dev->name);
+			rc = -EBUSY;
+			break;
+		}
 		if (dev) {
 			todo[i] = false;
 			continue;
