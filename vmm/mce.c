@@ -8,12 +8,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <setjmp.h>
 #include <linux/kvm.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "mce.h"
@@ -29,9 +29,6 @@ static __thread volatile sig_atomic_t tls_pending;
 static __thread void *volatile tls_addr;
 static __thread volatile int tls_code;
 static __thread struct vcpu *tls_vcpu;
-/* mce_memory_fault() touching a page itself to learn whether it is poisoned */
-static __thread sigjmp_buf tls_probe_jmp;
-static __thread volatile sig_atomic_t tls_probing;
 static void *volatile ao_addr;
 static volatile sig_atomic_t ao_pending;
 
@@ -44,11 +41,6 @@ static void mce_write(const char *s)
 
 static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
 {
-	if (tls_probing) {
-		tls_probing = 0;
-		tls_code = si->si_code;
-		siglongjmp(tls_probe_jmp, 1);
-	}
 	if (si->si_code == BUS_MCEERR_AR && tls_vcpu) {
 		tls_addr = si->si_addr;
 		tls_code = si->si_code;
@@ -161,22 +153,37 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 	}
 }
 
-int mce_memory_fault(struct vcpu *v, uint64_t gpa)
+int mce_memory_fault(struct vcpu *v)
 {
-	volatile uint8_t *hva = guest_mem_ptr(&v->vm->mem, gpa & ~0xfffULL, 0x1000);
+	struct vm *vm = v->vm;
+	char path[96], line[128];
+	int injected = 0;
+	FILE *f;
 
-	if (!hva)
-		return -EFAULT;
-	if (sigsetjmp(tls_probe_jmp, 1) == 0) {
-		tls_probing = 1;
-		(void)*hva;
-		tls_probing = 0;
-		return 0; /* readable now: KVM_RUN can simply be retried */
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
+		 minor(vm->dev_rdev));
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long phys, off;
+		uint64_t gpa;
+		bool known = false;
+
+		if (sscanf(line, "%llx %llx", &phys, &off) != 2 || off >= vm->mem.size)
+			continue;
+		gpa = off < vm->mem.low_size ? off : MEM_HIGH_START + (off - vm->mem.low_size);
+		pthread_mutex_lock(&vm->dev_lock);
+		for (int i = 0; i < vm->mce->nr_bad; i++)
+			known |= vm->mce->bad_gpa[i] == (gpa & ~0xfffULL);
+		pthread_mutex_unlock(&vm->dev_lock);
+		if (known)
+			continue;
+		mce_inject(v, vm->mem.host + off, true);
+		injected++;
 	}
-	if (tls_code != BUS_MCEERR_AR && tls_code != BUS_MCEERR_AO)
-		return -EFAULT;
-	mce_inject(v, (void *)hva, true);
-	return 0;
+	fclose(f);
+	return injected;
 }
 
 void mce_handle_pending(struct vcpu *v)

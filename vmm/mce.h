@@ -37,11 +37,13 @@ void mce_thread_init(struct vcpu *v);
 void mce_handle_pending(struct vcpu *v);
 
 /*
- * KVM could not map guest page @gpa (a pageless backend reports poison as a
- * fault, not a SIGBUS): touch it from tinyvmm; if the host answers with a
- * memory-error SIGBUS, inject an action-required MCE. 0 = retry KVM_RUN.
+ * KVM_RUN failed with EFAULT: on a pageless device a poisoned page is not a
+ * SIGBUS for KVM but a failed pfn lookup. Read the device's own poison list
+ * (/sys/dev/char/MAJ:MIN/poison, "PHYS OFFSET" lines) and inject an
+ * action-required MCE for each poisoned guest page not reported yet.
+ * Returns how many were injected.
  */
-int mce_memory_fault(struct vcpu *v, uint64_t gpa);
+int mce_memory_fault(struct vcpu *v);
 
 /* MCi_STATUS and MCG_STATUS for a memory error, per vendor (pure, unit tested). */
 void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *mcg_status);

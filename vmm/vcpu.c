@@ -18,9 +18,7 @@
 #include "vmm.h"
 
 #define MAX_LOGGED_EXITS 32
-#ifndef KVM_EXIT_MEMORY_FAULT
-#define KVM_EXIT_MEMORY_FAULT 39 /* Linux 6.8+; run->memory_fault */
-#endif
+#define MAX_EFAULT_RETRIES 100
 #define CPUID_AMD_RAS 0x80000007
 #define AMD_RAS_OVERFLOW_RECOV (1U << 0)
 #define AMD_RAS_SUCCOR (1U << 1)
@@ -310,19 +308,11 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
-/* struct kvm_run.memory_fault (not in older uapi headers): flags, gpa, size. */
-static int vcpu_memory_fault(struct vcpu *v)
-{
-	uint64_t mf[3];
-
-	memcpy(mf, &v->run->hw, sizeof(mf));
-	return mce_memory_fault(v, mf[1]);
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	int efaults = 0;
 	char name[16];
 
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
@@ -339,13 +329,18 @@ static void *vcpu_thread(void *arg)
 				mce_handle_pending(v);
 				continue;
 			}
-			if (errno == EFAULT && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT &&
-			    vcpu_memory_fault(v) == 0)
+			if (errno == EFAULT && efaults++ < MAX_EFAULT_RETRIES) {
+				/* A poisoned page the guest has not been told of yet;
+				 * else give the injected MCE a few entries to land. */
+				if (mce_memory_fault(v))
+					efaults = 0;
 				continue;
+			}
 			pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(errno));
 			vm_request_exit(vm, 1, "KVM_RUN failed");
 			break;
 		}
+		efaults = 0;
 		mce_handle_pending(v);
 		if (!vcpu_handle_exit(v))
 			break;
