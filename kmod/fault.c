@@ -210,9 +210,14 @@ int pdax_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 	}
 	if (pdev->mode == PDAX_MODE_COMPOUND) {
+		/*
+		 * VM_MIXEDMAP makes the kernel treat the devmap entries as
+		 * special when zapping (no rmap or rss accounting, as for a
+		 * device-dax vma) while GUP still finds their pages.
+		 */
 		vma->vm_ops = &pdax_compound_vm_ops;
-		pdax_vma_set_flags(vma, VM_HUGEPAGE | VM_DONTEXPAND |
-						VM_DONTDUMP);
+		pdax_vma_set_flags(vma, VM_MIXEDMAP | VM_HUGEPAGE |
+						VM_DONTEXPAND | VM_DONTDUMP);
 	} else {
 		vma->vm_ops = &pdax_vm_ops;
 		pdax_vma_set_flags(vma, VM_PFNMAP | VM_HUGEPAGE |

@@ -7,7 +7,8 @@
  *   kmod-pdax beyond DEV SIZE ALIGN    touching offset SIZE must SIGBUS
  *   kmod-pdax fill DEV LEN BYTE        write BYTE everywhere
  *   kmod-pdax check DEV LEN BYTE       every page starts and ends with BYTE
- *   kmod-pdax gup DEV ALIGN MODE RAM   GUP paths, checked against MODE
+ *   kmod-pdax gup DEV ALIGN MODE BLK   GUP paths, checked against MODE
+ *                                      (BLK: block device for O_DIRECT, or -)
  *   kmod-pdax poison DEV ALIGN OFF PHYS  inject PHYS, expect SIGBUS at OFF
  *   kmod-pdax kvm DEV LEN              a KVM guest on DEV writes into each GiB
  *
@@ -220,7 +221,7 @@ static int cmd_gup(char **argv)
 {
 	unsigned long align = num(argv[1]);
 	int compound = !strcmp(argv[2], "compound");
-	unsigned long len = 4 * align;
+	unsigned long len = 2 * align;
 	int fd = open_dev(argv[0]), fails = 0, pfd[2], status, rfd;
 	char *p = map_dev(fd, len, 0), *q, buf[PG], how[64], v;
 	struct iovec local = { buf, PG }, remote = { p, PG };
@@ -244,8 +245,10 @@ static int cmd_gup(char **argv)
 	snprintf(how, sizeof(how), "%zd %s", n, n < 0 ? strerror(errno) : "");
 	fails += report("process_vm_readv", n < 0 ? errno : 0, compound ? 0 : EFAULT, how);
 
-	rfd = open(argv[3], O_RDONLY | O_DIRECT);
-	if (rfd < 0) {
+	rfd = strcmp(argv[3], "-") ? open(argv[3], O_RDONLY | O_DIRECT) : -2;
+	if (rfd == -2) {
+		printf("gup: O_DIRECT read    skipped: no block device\n");
+	} else if (rfd < 0) {
 		printf("gup: open %s O_DIRECT: %s\n", argv[3], strerror(errno));
 		fails++;
 	} else {
@@ -275,36 +278,6 @@ static int cmd_gup(char **argv)
 	snprintf(how, sizeof(how), "child exit %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	fails += report("fork shared", WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0, how);
 
-	/* mremap: move one unit; growing is refused */
-	p[align] = 0x77;
-	q = aligned_hole(align, align);
-	q = mremap(p + align, align, align, MREMAP_MAYMOVE | MREMAP_FIXED, q);
-	if (q == MAP_FAILED) {
-		snprintf(how, sizeof(how), "%s", strerror(errno));
-		fails += report("mremap move", errno, 0, how);
-	} else {
-		snprintf(how, sizeof(how), "data %#x", (unsigned char)q[0]);
-		fails += report("mremap move", q[0] == 0x77 ? 0 : 1, 0, how);
-		munmap(q, align);
-	}
-	q = mremap(p, align, 2 * align, 0);
-	snprintf(how, sizeof(how), "%s", q == MAP_FAILED ? strerror(errno) : "grew");
-	fails += report("mremap grow", q == MAP_FAILED ? errno : 0, EFAULT, how);
-
-	/* partial munmap: aligned works, inside a unit is refused */
-	if (align > PG) {
-		int rc = munmap(p + 2 * align + PG, PG);
-
-		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
-		fails += report("munmap in unit", rc ? errno : 0, EINVAL, how);
-	}
-	{
-		int rc = munmap(p + 3 * align, align);
-
-		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
-		fails += report("munmap aligned", rc ? errno : 0, 0, how);
-	}
-
 	/* mprotect read-only: writes then fault with SIGSEGV */
 	if (mprotect(p, align, PROT_READ)) {
 		snprintf(how, sizeof(how), "%s", strerror(errno));
@@ -317,6 +290,36 @@ static int cmd_gup(char **argv)
 		fails += report("read after ro", try_read(p, &v), 0, "read ok");
 		mprotect(p, align, PROT_READ | PROT_WRITE);
 	}
+
+	/* partial munmap: inside a unit is refused, at a boundary works */
+	if (align > PG) {
+		int rc = munmap(p + align + PG, PG);
+
+		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
+		fails += report("munmap in unit", rc ? errno : 0, EINVAL, how);
+	}
+	{
+		int rc = munmap(p + align, align);
+
+		snprintf(how, sizeof(how), "%s", rc ? strerror(errno) : "unmapped");
+		fails += report("munmap aligned", rc ? errno : 0, 0, how);
+	}
+
+	/* mremap: moving keeps the data; growing is refused */
+	p[64] = 0x77;
+	q = aligned_hole(align, align);
+	q = mremap(p, align, align, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	if (q == MAP_FAILED) {
+		snprintf(how, sizeof(how), "%s", strerror(errno));
+		fails += report("mremap move", errno, 0, how);
+	} else {
+		snprintf(how, sizeof(how), "data %#x", (unsigned char)q[64]);
+		fails += report("mremap move", q[64] == 0x77 ? 0 : 1, 0, how);
+		p = q;
+	}
+	q = mremap(p, align, 2 * align, 0);
+	snprintf(how, sizeof(how), "%s", q == MAP_FAILED ? strerror(errno) : "grew");
+	fails += report("mremap grow", q == MAP_FAILED ? errno : 0, EFAULT, how);
 	printf("gup: %d unexpected\n", fails);
 	return fails ? 1 : 0;
 }

@@ -17,7 +17,7 @@ kmod-pdax map /dev/pdax0.0 512M 4096
 kmod-pdax map /dev/pdax1.0 1G 4096
 cat $S
 grep -q '^selfcheck: ok' $S || fail "selfcheck after mapping"
-[ "$(grep -c ' ok$' $S)" = 2 ] || fail "want 2 regions checked"
+[ "$(grep -c '^region.* ok$' $S)" = 2 ] || fail "want 2 regions checked"
 
 echo 1 > /sys/bus/pdax/devices/region1/create
 c=$(cat /sys/bus/pdax/devices/region1/seed)
