@@ -5,6 +5,7 @@
 #   bench-dev     create / enable / scrub / first-map of one dax device, the
 #                 host memory it costs, faults and populate time (testbed)
 #   bench-boot    times a VMM from launch to marker lines of its guest (testbed)
+#   unit-bench    Criterion tests of the device-dax placement model
 
 BENCH_BIN := $(BUILD)/tests/bin
 BENCH_PROGRAMS := $(BENCH_BIN)/bench-churn $(BENCH_BIN)/bench-dev $(BENCH_BIN)/bench-boot
@@ -13,12 +14,23 @@ PROGRAMS += $(BENCH_PROGRAMS)
 bench-programs: $(BENCH_PROGRAMS)
 .PHONY: bench-programs
 
-# bench-churn measures the allocator object the library is built from.
+# bench-churn measures the library's own allocator (daxmem/alloc.c, private
+# header): linked from the static library when it is part of the build.
+BENCH_DAXMEM := $(or $(DAXMEM_A),$(OBJ)/daxmem/alloc.o)
 $(OBJ)/tests/bench/churn.o: CPPFLAGS += -Idaxmem
 
-$(BENCH_BIN)/bench-churn: $(OBJ)/tests/bench/churn.o $(OBJ)/tests/bench/kdax_sim.o $(OBJ)/daxmem/alloc.o
+$(BENCH_BIN)/bench-churn: $(OBJ)/tests/bench/churn.o $(OBJ)/tests/bench/kdax_sim.o $(BENCH_DAXMEM)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# unit tests of the device-dax placement model
+UNIT_BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/unit/bench/*.c))
+UNIT_BINS += $(BIN)/unit-bench
+$(UNIT_BENCH_OBJS): CPPFLAGS += -Itests/bench $(shell pkg-config --cflags criterion)
+
+$(BIN)/unit-bench: $(UNIT_BENCH_OBJS) $(OBJ)/tests/bench/kdax_sim.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs criterion)
 
 $(BENCH_BIN)/bench-dev: $(OBJ)/tests/bench/dev.o $(OBJ)/tests/bench/map.o $(OBJ)/tests/bench/util.o
 	@mkdir -p $(dir $@)

@@ -138,7 +138,7 @@ static void create_kernel(struct sim *s, struct vm *vm)
 	int rc;
 
 	vm->kdev = (struct kdax_dev){ .id = s->next_id, .align = vm->align };
-	rc = kdax_dev_resize(&s->region, &vm->kdev, vm->size);
+	rc = kdax_dev_grow(&s->region, &vm->kdev, vm->size);
 	st->ns += now_ns() - t0;
 	st->creates++;
 	if (rc == -ENOSPC) {
@@ -149,7 +149,7 @@ static void create_kernel(struct sim *s, struct vm *vm)
 		return;
 	}
 	if (rc)
-		die("kdax_dev_resize", -rc);
+		die("kdax_dev_grow", -rc);
 	if (!kdax_dev_aligned(&vm->kdev)) {
 		/* the kernel accepts it, but it cannot be mapped at its page size: given back */
 		st->misaligned++;

@@ -156,21 +156,19 @@ static int64_t resize_step(struct kdax_region *r, struct kdax_dev *dev, uint64_t
 	return -ENOSPC;
 }
 
-int kdax_dev_resize(struct kdax_region *r, struct kdax_dev *dev, uint64_t size)
+int kdax_dev_grow(struct kdax_region *r, struct kdax_dev *dev, uint64_t bytes)
 {
-	uint64_t to_alloc = size;
+	uint64_t to_alloc = bytes;
 
-	if (!size || size % dev->align)
+	if (!bytes || bytes % dev->align)
 		return -EINVAL;
-	if (size > kdax_region_avail(r))
+	if (bytes > kdax_region_avail(r))
 		return -ENOSPC;
 	while (to_alloc) {
 		int64_t placed = resize_step(r, dev, to_alloc);
 
-		if (placed < 0) {
-			kdax_dev_release(r, dev);
+		if (placed < 0)
 			return (int)placed;
-		}
 		to_alloc -= (uint64_t)placed;
 	}
 	return 0;

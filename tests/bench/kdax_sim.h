@@ -50,11 +50,12 @@ void kdax_region_fini(struct kdax_region *r);
 uint64_t kdax_region_avail(const struct kdax_region *r);
 
 /*
- * Grow an empty device to size bytes (dev_dax_resize). -ENOSPC when the
- * region has fewer than size bytes unassigned, -EINVAL when size is not a
- * multiple of the device's align, -ENOMEM. On error the device is empty.
+ * Grow a device by bytes (dev_dax_resize from its size to size + bytes).
+ * -ENOSPC when the region has fewer than bytes unassigned, -EINVAL when
+ * bytes is 0 or not a multiple of the device's align (nothing changes
+ * then), -ENOMEM (the device keeps what it got so far).
  */
-int kdax_dev_resize(struct kdax_region *r, struct kdax_dev *dev, uint64_t size);
+int kdax_dev_grow(struct kdax_region *r, struct kdax_dev *dev, uint64_t bytes);
 /* Shrink to 0 and free the ranges (dev_dax_shrink + delete). */
 void kdax_dev_release(struct kdax_region *r, struct kdax_dev *dev);
 /* True when every range starts on the device's align (usable at that page size). */
