@@ -333,7 +333,13 @@ static int cmd_poison(char **argv)
 	size_t n;
 
 	catch_signals();
-	memset(p, 0x11, align * 2);
+	if (unit + align > align * 2) {
+		fprintf(stderr, "kmod-pdax: poison offset beyond two units\n");
+		return 2;
+	}
+	/* fill the unit around the page (it may already be poisoned) */
+	memset(p + unit, 0x11, (off & ~(PG - 1)) - unit);
+	memset(p + (off & ~(PG - 1)) + PG, 0x11, unit + align - (off & ~(PG - 1)) - PG);
 	inj = open("/sys/kernel/debug/pdax/inject_poison", O_WRONLY);
 	if (inj < 0) {
 		printf("poison: open inject_poison: %s\n", strerror(errno));

@@ -1,0 +1,42 @@
+#!/bin/sh
+# vm-kernels: 6.12 6.1
+# vm-args: --timeout 600
+# sysfs/debugfs fuzz: thousands of random writes to every writable pdax
+# attribute (numbers, sizes, ranges, names, junk); no Oops or WARNING, and
+# the module still unloads cleanly.
+set -u
+modprobe pdax ranges=0x100000000-0x13fffffff
+words="0 1 2 -1 4096 4K 2M 1G 2G 3G 1x 0x0 0x100000000 pageless compound junk pdax0.0 pdax0.1 pdax0.2 pdax0.9 all 100000000-1001fffff 0x100200000-0x1003fffff 100000000-13fffffff 0-0 ffffffffffffffff 18446744073709551615 4097 2097151 1073741825 99999999999999999999 -5-6 - , 0x10000f000 0x13ffff000"
+set -- $words
+nw=$#
+pick() { # a random word
+	i=$(( (RANDOM % nw) + 1 ))
+	eval echo "\${$i}"
+}
+n=0 ok=0
+while [ $n -lt ${FUZZ_WRITES:-4000} ]; do
+	files=$(ls -d /sys/bus/pdax/devices/*/* /sys/bus/pdax/claim /sys/bus/pdax/release /sys/kernel/debug/pdax/inject_poison 2>/dev/null)
+	for f in $files; do
+		[ -f "$f" ] && [ -w "$f" ] || continue
+		case $((RANDOM % 4)) in
+		0) v=$(pick) ;;
+		1) v=$RANDOM$(pick) ;;
+		2) v="$(pick)$(pick)" ;;
+		*) v=$(pick) ;;
+		esac
+		if echo "$v" > "$f" 2>/dev/null; then ok=$((ok + 1)); fi
+		n=$((n + 1))
+		[ $((n % 500)) = 0 ] && echo "  $n writes, $ok accepted"
+		if [ $((RANDOM % 50)) = 0 ]; then
+			for d in /dev/pdax*; do [ -c "$d" ] && kmod-pdax map $d 2M 4096 >/dev/null 2>&1; done
+		fi
+	done
+done
+echo "fuzz: $n writes, $ok accepted"
+cat /sys/kernel/debug/pdax/selfcheck | tail -1
+for d in /sys/bus/pdax/devices/pdax*; do
+	[ -e $d/scrub ] || continue
+	while grep -q running $d/scrub; do sleep 1; done
+done
+rmmod pdax || { echo "FAIL: rmmod after fuzz"; exit 1; }
+echo "kmod-fuzz: ok"
