@@ -9,7 +9,11 @@
 #ifndef DAXMEM_SAVINGS_H
 #define DAXMEM_SAVINGS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <daxmem/libdaxmem.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +70,86 @@ int daxmem_savings_model(uint64_t size, uint64_t align, enum daxmem_memmap_kind 
 			 struct daxmem_savings_model *out);
 
 const char *daxmem_memmap_kind_name(enum daxmem_memmap_kind kind);
+
+/*
+ * Measurement: create a device, see what the host's memory counters say it
+ * cost, map it, destroy it (daxmem/savings_meminfo.c,
+ * daxmem/savings_measure.c).
+ */
+
+/* One reading of the host's memory counters; -1 where a counter is absent. */
+struct daxmem_mem_sample {
+	int64_t mem_total; /* MemTotal, bytes */
+	/*
+	 * MemFree plus the pages parked on per-CPU free lists, bytes: a page
+	 * freed a moment ago may sit there and would otherwise look used.
+	 */
+	int64_t mem_free;
+	int64_t memmap_pages; /* /proc/vmstat nr_memmap_pages (Linux 6.11+) */
+};
+
+/* "KEY:   N kB" of /proc/meminfo text, in bytes; -1 if absent. */
+int64_t daxmem_meminfo_value(const char *meminfo, const char *key);
+/* "KEY N" of /proc/vmstat text; -1 if absent. */
+int64_t daxmem_vmstat_value(const char *vmstat, const char *key);
+/* Pages on all per-CPU free lists ("count:" of every pageset) of /proc/zoneinfo text. */
+int64_t daxmem_zoneinfo_pcp_pages(const char *zoneinfo);
+/* Read the counters from /proc. Returns 0 or a negative errno (no MemTotal/MemFree). */
+int daxmem_mem_sample_read(struct daxmem_mem_sample *s);
+/*
+ * Quiet the counters before a reading: sync, drop the page cache and slab
+ * caches, compact memory, then sleep @ms so RCU-deferred frees land.
+ * Returns 0, or the negative errno of the first knob that could not be
+ * written (the reading is then noisier, not wrong).
+ */
+int daxmem_mem_settle(unsigned int ms);
+/*
+ * Median of @n values (sorts @v); for even @n the mean of the middle two,
+ * truncated toward zero; 0 for none.
+ */
+int64_t daxmem_median(int64_t *v, size_t n);
+
+#define DAXMEM_SAVINGS_MAX_REPS 9
+
+/* What creating @size in one mode cost, one repetition. */
+struct daxmem_savings_sample {
+	char chardev[32];
+	/* MemFree (+ per-CPU lists) before create minus after create: bytes consumed */
+	int64_t memfree_drop;
+	int64_t memtotal_drop; /* the same for MemTotal */
+	bool memmap_known; /* the kernel has nr_memmap_pages */
+	int64_t memmap_pages; /* nr_memmap_pages after create minus before */
+	/* before create minus after destroy: bytes not given back (noise or a leak) */
+	int64_t memfree_left;
+	int64_t create_ns; /* daxmem_dev_create(): allocate, configure, enable, record */
+	int64_t map_ns; /* mmap + a read of the first byte of every align unit */
+};
+
+struct daxmem_savings_measure_spec {
+	uint64_t size;
+	unsigned long align;
+	enum daxmem_mode mode;
+	unsigned int settle_ms; /* see daxmem_mem_settle() */
+	const char *label; /* the device's label while it exists, may be NULL */
+};
+
+/*
+ * One repetition in @region: settle, read, create the device (preserved, so
+ * daxmem does not zero it and the time is the kernel's set-up), settle,
+ * read, map it and touch every align unit once, unmap, destroy, settle,
+ * read. The device is destroyed whatever happens after its creation.
+ * Returns 0 or a negative errno (logged through the region's context); a
+ * failed destroy is reported above any other error.
+ */
+int daxmem_savings_measure_once(struct daxmem_region *region,
+				const struct daxmem_savings_measure_spec *spec,
+				struct daxmem_savings_sample *out);
+/*
+ * Field by field median of @n samples; memmap_known only if every sample
+ * has it; chardev of the last sample.
+ */
+void daxmem_savings_median(const struct daxmem_savings_sample *samples, size_t n,
+			   struct daxmem_savings_sample *out);
 
 #ifdef __cplusplus
 }

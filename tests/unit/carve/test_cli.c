@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -161,4 +162,83 @@ Test(cli, savings_json_and_errors)
 	cr_assert_not_null(strstr(r->err, "no such combination"));
 	r = run(cmd_savings, odd);
 	cr_assert_eq(r->rc, 1);
+}
+
+Test(cli, savings_option_errors)
+{
+	char *reps0[] = { "savings", "--measure", "--reps", "0", NULL };
+	char *reps10[] = { "savings", "--measure", "--reps", "10", NULL };
+	char *region[] = { "savings", "--region", "0", NULL };
+	char *region_bad[] = { "savings", "--measure", "--region", "-1", NULL };
+	char *twice[] = { "savings", "1G", "--size", "2G", NULL };
+	char *size_bad[] = { "savings", "--measure", "--size", "12345", NULL };
+	char *settle_bad[] = { "savings", "--measure", "--settle", "soon", NULL };
+	char *align_odd[] = { "savings", "--measure", "--size", "512M", "--align", "1G", NULL };
+	char **bad[] = { reps0, reps10, region, region_bad, twice, size_bad, settle_bad, align_odd };
+	const char *want[] = { "--reps 0: want a number from 1 to 9",
+			       "--reps 10: want a number from 1 to 9",
+			       "--region 0: only with --measure",
+			       "--region -1: want a number",
+			       "SIZE given twice",
+			       "--size 12345: want a multiple of 4K",
+			       "--settle soon: want a number",
+			       "not a multiple of the selected alignment" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct run *r = run(cmd_savings, bad[i]);
+
+		cr_assert_eq(r->rc, 1, "%s", want[i]);
+		cr_assert_not_null(strstr(r->err, want[i]), "want '%s', got: %s", want[i], r->err);
+		cr_assert_eq(strchr(r->err, '\n'), r->err + strlen(r->err) - 1, "one line: %s",
+			     r->err);
+		cr_assert_str_empty(r->out);
+	}
+}
+
+Test(cli, savings_size_option_is_the_argument)
+{
+	char *arg[] = { "savings", "2G", "--backend", "devdax", "--align", "2M", NULL };
+	char *opt[] = { "savings", "--size", "2G", "--backend", "devdax", "--align", "2M", NULL };
+	char first[16384];
+
+	strcpy(first, run(cmd_savings, arg)->out);
+	cr_assert_str_eq(run(cmd_savings, opt)->out, first);
+	cr_assert_not_null(strstr(first, "\"size\":2147483648"));
+}
+
+/*
+ * Where the machine has no dax region (a build host: no carve, no pdax),
+ * --measure reports every mode as skipped with its reason, succeeds, and
+ * neither creates nor changes the state file.
+ */
+Test(cli, savings_measure_skips_what_the_machine_lacks)
+{
+	char dir[] = "/tmp/unit-savings.XXXXXX", state[64];
+	char *argv[] = { "savings", "--measure", "--size", "512M", NULL };
+	char *human[] = { "savings", "--measure", "-u", NULL };
+	struct run *r;
+	struct stat st;
+
+	if (!access("/sys/bus/pdax", F_OK) || !access("/sys/bus/dax/devices/dax0.0", F_OK))
+		cr_skip_test("this machine has dax regions: measured in the testbed instead");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(state, sizeof(state), "%s/state.json", dir);
+	setenv("DAXMEM_STATE", state, 1);
+	r = run(cmd_savings, argv);
+	cr_assert_eq(r->rc, 0, "stderr: %s", r->err);
+	cr_assert_str_empty(r->err);
+	cr_assert_not_null(strstr(r->out, "\"measure\":{"));
+	cr_assert_not_null(strstr(r->out, "\"reason\":\"pdax module not loaded"), "%s", r->out);
+	cr_assert_not_null(strstr(r->out, "\"reason\":\"no device-dax region"));
+	cr_assert_not_null(strstr(r->out, "\"reason\":\"512.00 MiB is not a multiple of the 1G"));
+	cr_assert_null(strstr(r->out, "\"status\":\"measured\""));
+	cr_assert_null(strstr(r->out, "\"measured\":null"), "every row has a status");
+	r = run(cmd_savings, human);
+	cr_assert_eq(r->rc, 0);
+	cr_assert_not_null(strstr(r->out, "median of 3"));
+	cr_assert_not_null(strstr(r->out, "skipped: pdax module not loaded"));
+	cr_assert_neq(stat(state, &st), 0, "the state file was created");
+	cr_assert_eq(rmdir(dir), 0, "the run left files behind");
+	unsetenv("DAXMEM_STATE");
 }
