@@ -210,9 +210,23 @@ static int fault_runs(struct dev *d, int populate, int reps)
 	return 0;
 }
 
+/* give the device back: pdax deletes it, device-dax goes back to size 0 */
+static int dev_teardown(struct dev *d)
+{
+	if (d->fd >= 0) {
+		close(d->fd);
+		d->fd = -1;
+	}
+	if (strcmp(d->backend, "pdax"))
+		return devdax_reset(d);
+	if (!d->name[0])
+		return 0;
+	return bench_sysfs_writef(d->name, "/sys/bus/pdax/devices/region%d/delete", d->region);
+}
+
 static int run(struct dev *d, int reps)
 {
-	uint64_t t0, create_ns, enable_ns = 0, scrub_ns, map_ns;
+	uint64_t t0, create_ns, enable_ns = 0, scrub_ns = 0, map_ns;
 	int pdax = !strcmp(d->backend, "pdax");
 	struct mem base, on, back;
 	int64_t vmemmap = -1;
@@ -223,21 +237,21 @@ static int run(struct dev *d, int reps)
 
 	t0 = bench_now_ns();
 	if (pdax ? pdax_create(d) : devdax_create(d))
-		return 1;
+		goto fail;
 	create_ns = bench_now_ns() - t0;
 
 	if (pdax) {
 		scrub_ns = pdax_scrub(d);
 		if (!scrub_ns)
-			return 1;
+			goto fail;
 		t0 = bench_now_ns();
 		if (dev_open(d))
-			return 1;
+			goto fail;
 		enable_ns = bench_now_ns() - t0;
 	} else {
 		t0 = bench_now_ns();
 		if (devdax_enable(d) || dev_open(d))
-			return 1;
+			goto fail;
 		enable_ns = bench_now_ns() - t0;
 	}
 	mem_read(&on);
@@ -247,24 +261,15 @@ static int run(struct dev *d, int reps)
 		/* device-dax hands memory over as it was: zeroing is the caller's job */
 		scrub_ns = bench_map_scrub(d->fd, d->size);
 		if (!scrub_ns)
-			return 1;
+			goto fail;
 	}
 	map_ns = bench_map_first(d->fd, d->size, d->align);
 	if (!map_ns)
-		return 1;
+		goto fail;
 	if (fault_runs(d, 0, reps) || fault_runs(d, 1, reps))
+		goto fail;
+	if (dev_teardown(d))
 		return 1;
-	close(d->fd);
-
-	if (pdax) {
-		char v[64];
-
-		snprintf(v, sizeof(v), "%s", d->name);
-		if (bench_sysfs_writef(v, "/sys/bus/pdax/devices/region%d/delete", d->region))
-			return 1;
-	} else if (devdax_reset(d)) {
-		return 1;
-	}
 	mem_read(&back);
 	printf("dev\t%s\t%s\t%llu\t%llu\t%llu\t%llu\t%llu\t%llu\t%lld\t%lld\t%lld\t%lld\t%lld\n",
 	       d->backend, d->mode, (unsigned long long)d->align, (unsigned long long)d->size,
@@ -274,6 +279,9 @@ static int run(struct dev *d, int reps)
 	       (long long)(base.memmap >= 0 && on.memmap >= 0 ? on.memmap - base.memmap : -1),
 	       (long long)vmemmap, (long long)(back.free - on.free));
 	return 0;
+fail:
+	dev_teardown(d);
+	return 1;
 }
 
 static int usage(void)
