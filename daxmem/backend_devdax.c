@@ -16,14 +16,6 @@
 
 #define IOMEM_MAX 64
 
-/* a top-level "Soft Reserved" entry of /proc/iomem */
-struct soft_reserved {
-	uint64_t start;
-	uint64_t end;
-	bool pdax; /* claimed by the pageless module */
-	bool used;
-};
-
 static struct daxctl_ctx *devdax_ctx(struct daxmem_ctx *ctx)
 {
 	return ctx->backend_data[DAXMEM_BACKEND_DEVDAX];
@@ -44,6 +36,18 @@ static void devdax_log(struct daxctl_ctx *dctx, int priority, const char *file, 
 	dbg(ctx, "libdaxctl: %s: %s", fn, msg);
 }
 
+/*
+ * A "Soft Reserved" entry of /proc/iomem (top level on 6.12, under "hmem.N"
+ * on 6.1), or an "hmem.N" entry: dax_hmem's region N spans it exactly.
+ */
+struct soft_reserved {
+	uint64_t start;
+	uint64_t end;
+	int hmem_id; /* N of an "hmem.N" entry, else -1 */
+	bool pdax;   /* claimed by the pageless module */
+	bool used;
+};
+
 static size_t soft_reserved_read(struct daxmem_ctx *ctx, struct soft_reserved *out, size_t max)
 {
 	char line[256];
@@ -57,41 +61,61 @@ static size_t soft_reserved_read(struct daxmem_ctx *ctx, struct soft_reserved *o
 	}
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long a, b;
-		int depth = 0, used = 0;
+		int depth = 0, used = 0, id;
+		const char *name;
+		size_t i;
 
 		while (line[depth] == ' ')
 			depth++;
 		if (sscanf(line + depth, "%llx-%llx : %n", &a, &b, &used) != 2 || !used)
 			continue;
-		const char *name = line + depth + used;
-
-		if (depth == 0 && strncmp(name, "Soft Reserved", 13) == 0 && n < max)
-			out[n++] = (struct soft_reserved){ a, b, false, false };
-		else if (depth > 0 && n && strncmp(name, "pdax", 4) == 0 && a >= out[n - 1].start &&
-			 b <= out[n - 1].end)
-			out[n - 1].pdax = true;
+		name = line + depth + used;
+		if (strncmp(name, "Soft Reserved", 13) == 0 && n < max) {
+			out[n++] = (struct soft_reserved){ a, b, -1, false, false };
+		} else if (sscanf(name, "hmem.%d", &id) == 1 && n < max) {
+			out[n++] = (struct soft_reserved){ a, b, id, false, false };
+		} else if (strncmp(name, "pdax", 4) == 0) {
+			for (i = 0; i < n; i++)
+				if (a >= out[i].start && b <= out[i].end)
+					out[i].pdax = true;
+		}
 	}
 	fclose(f);
-	if (n && geteuid() != 0 && out[0].start == 0 && out[0].end == 0)
-		return 0; /* addresses are hidden from non-root readers */
+	/* addresses read as zero for readers without CAP_SYS_ADMIN */
+	if (n && out[0].start == 0 && out[0].end == 0)
+		return 0;
 	return n;
 }
 
-/* a region's start: the Soft Reserved entry holding its devices, else the only one of its size */
+/*
+ * A region's start: its "hmem.N" entry; else the Soft Reserved entry of its
+ * size that holds its devices; else the only unclaimed one of its size.
+ */
 static void devdax_region_locate(struct daxmem_region *region, struct soft_reserved *sr,
-				 size_t nr, bool by_devices)
+				 size_t nr, int pass)
 {
 	size_t i, match = nr, count = 0;
+	const struct daxmem_range *r0 = NULL;
 
 	if (region->start_known)
 		return;
+	if (region->nr_devs && region->devs[0]->nr_ranges)
+		r0 = &region->devs[0]->ranges[0];
 	for (i = 0; i < nr; i++) {
-		if (sr[i].used || sr[i].pdax || sr[i].end - sr[i].start + 1 != region->size)
+		if (sr[i].pdax || sr[i].end - sr[i].start + 1 != region->size)
 			continue;
-		if (by_devices) {
-			if (region->nr_devs && region->devs[0]->nr_ranges &&
-			    region->devs[0]->ranges[0].start >= sr[i].start &&
-			    region->devs[0]->ranges[0].end <= sr[i].end) {
+		if (pass == 0) {
+			if (sr[i].hmem_id == region->id) {
+				match = i;
+				count = 1;
+				break;
+			}
+			continue;
+		}
+		if (sr[i].used || sr[i].hmem_id >= 0)
+			continue;
+		if (pass == 1) {
+			if (r0 && r0->start >= sr[i].start && r0->end <= sr[i].end) {
 				match = i;
 				count = 1;
 				break;
@@ -106,6 +130,10 @@ static void devdax_region_locate(struct daxmem_region *region, struct soft_reser
 	sr[match].used = true;
 	region->start = sr[match].start;
 	region->start_known = true;
+	/* the Soft Reserved entry under a used hmem.N is taken too */
+	for (i = 0; i < nr; i++)
+		if (sr[i].start == region->start && sr[i].end == sr[match].end)
+			sr[i].used = true;
 }
 
 static int cmp_page_offset(const void *a, const void *b)
@@ -186,7 +214,7 @@ static int devdax_scan(struct daxmem_ctx *ctx)
 	struct daxctl_ctx *dctx;
 	struct daxctl_dev *dev;
 	size_t nr_sr, i, first;
-	int rc;
+	int rc, pass;
 
 	rc = devdax_reload(ctx);
 	if (rc)
@@ -215,10 +243,9 @@ static int devdax_scan(struct daxmem_ctx *ctx)
 		}
 	}
 	nr_sr = soft_reserved_read(ctx, sr, IOMEM_MAX);
-	for (i = first; i < ctx->nr_regions; i++)
-		devdax_region_locate(ctx->regions[i], sr, nr_sr, true);
-	for (i = first; i < ctx->nr_regions; i++)
-		devdax_region_locate(ctx->regions[i], sr, nr_sr, false);
+	for (pass = 0; pass < 3; pass++)
+		for (i = first; i < ctx->nr_regions; i++)
+			devdax_region_locate(ctx->regions[i], sr, nr_sr, pass);
 	return 0;
 }
 

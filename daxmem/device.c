@@ -421,13 +421,12 @@ int daxmem_dev_destroy(struct daxmem_dev *dev)
 			goto out;
 	}
 	i = dev->recorded ? daxmem_state_find_dev(&ctx->state, dev->name) : -1;
-	if (i >= 0) {
+	if (i >= 0)
 		daxmem_state_remove_dev(&ctx->state, i);
-		rc = daxmem_state_store(ctx, ctx->state_path, &ctx->state);
-		if (rc)
-			goto out;
-	}
-	rc = daxmem_scan(ctx);
+	/* stored even without a record: it keeps where the regions start */
+	rc = daxmem_state_store(ctx, ctx->state_path, &ctx->state);
+	if (!rc)
+		rc = daxmem_scan(ctx);
 out:
 	daxmem_state_unlock(ctx);
 out_free:
