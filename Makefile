@@ -36,7 +36,8 @@ PROGRAMS :=
 LIBS     :=
 UNIT_BINS :=
 
-.PHONY: all deps unit vmtest test demo bench fuzz clean kmod format
+
+.PHONY: all deps unit unit-bins vmtest test demo bench fuzz clean kmod format
 all:
 
 include daxmem/build.mk
@@ -56,11 +57,13 @@ deps:
 	@tests/vm/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all unit-bins
 	@tests/run-all
 
 vmtest: all
 	@tests/run-all --vm-only
+
+unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@tests/run-all --unit-only
