@@ -46,6 +46,8 @@ include vmm/build.mk
 include kmod/build.mk
 include tests/unit/build.mk
 include tests/vm/build.mk
+-include tests/bench/build.mk
+-include tests/fuzz/build.mk
 
 all: $(LIBS) $(PROGRAMS) $(KMODS)
 
@@ -75,6 +77,9 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run
+
+fuzz:
+	@tests/fuzz/run
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
