@@ -328,15 +328,11 @@ static int cmd_poison(char **argv)
 {
 	unsigned long align = num(argv[1]), off = num(argv[2]), o;
 	int fd = open_dev(argv[0]), inj, fails = 0, sig;
-	char *p = map_dev(fd, align * 2, 0), v;
 	unsigned long unit = off & ~(align - 1);
+	char *p = map_dev(fd, unit + align, 0), v;
 	size_t n;
 
 	catch_signals();
-	if (unit + align > align * 2) {
-		fprintf(stderr, "kmod-pdax: poison offset beyond two units\n");
-		return 2;
-	}
 	/* fill the unit around the page (it may already be poisoned) */
 	memset(p + unit, 0x11, (off & ~(PG - 1)) - unit);
 	memset(p + (off & ~(PG - 1)) + PG, 0x11, unit + align - (off & ~(PG - 1)) - PG);

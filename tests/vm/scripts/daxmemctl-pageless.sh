@@ -100,4 +100,21 @@ daxpattern zero "/dev/$k" 32M
 expect_error "not available in backend devdax" daxmemctl create --backend devdax --region 0 --size 2M --mode compound
 daxmemctl destroy K
 [ "$(daxmemctl list -R -b pageless | jval allocatable_size)" = $((2 << 30)) ] || fail "region not empty"
+
+# a page pdax reports poisoned is never handed out, is recorded, and is
+# handed back to pdax by restore after the module forgot it
+R=/sys/bus/pdax/devices/region0
+echo 0x150000000 >$R/poison
+[ "$(daxmemctl list -R -b pageless | jval allocatable_size)" = $(((2 << 30) - 4096)) ] ||
+	fail "poisoned page still allocatable"
+expect_error "poisoned at 0x150000000" daxmemctl create --backend pageless --region 0 --ranges 0x150000000+2M
+daxmemctl save
+grep -q '"start": 5637144576' "$DAXMEM_STATE" || fail "poisoned page not recorded"
+rmmod pdax
+modprobe pdax
+[ -z "$(cat $R/poison)" ] || fail "pdax kept its poison list across reload"
+daxmemctl -v restore >/dev/null 2>/tmp/err
+cat /tmp/err
+grep -qi "0x150000000" $R/poison || fail "restore did not hand the poisoned page back"
+echo "ok: poisoned page 0x150000000 recorded and restored into pdax"
 echo "daxmemctl-pageless: ok"

@@ -6,9 +6,16 @@
 # pinning with EFAULT; compound mappings allow it. No Oops or WARNING.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
+claim_5g() { # pdax takes the range at 5G, from dax_hmem if that holds it
+	for h in /sys/bus/platform/drivers/hmem/hmem.*; do
+		grep -qx 0x140000000 $h/dax*/resource 2>/dev/null &&
+			basename $h > /sys/bus/platform/drivers/hmem/unbind
+	done
+	modprobe pdax ranges=0x140000000-0x1bfffffff
+}
 # O_DIRECT reads from a RAM disk when the testbed has brd
 if modprobe brd rd_nr=1 rd_size=8192 2>/dev/null; then blk=/dev/ram0; else blk=-; echo "brd not available: O_DIRECT row skipped"; fi
-modprobe pdax ranges=0x140000000-0x1bfffffff
+claim_5g
 R=/sys/bus/pdax/devices/region0
 D=/sys/bus/pdax/devices
 if [ "$TESTBED_KERNEL" = 6.1 ]; then pageless="4096"; else pageless="1073741824 2097152 4096"; fi
@@ -23,8 +30,8 @@ for al in $pageless; do
 done
 echo 1 > $R/create
 dev=$(cat $R/seed)
-echo 2M > $D/$dev/align
 echo compound > $D/$dev/mode
+echo 2M > $D/$dev/align
 echo 8M > $D/$dev/size
 echo "== $dev compound align 2M"
 kmod-pdax gup /dev/$dev 2097152 compound $blk || fail "$dev compound"

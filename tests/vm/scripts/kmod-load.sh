@@ -5,6 +5,10 @@
 # releases them again.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
+# dax_hmem gives up both carved ranges (on 6.1 device_dax binds them at boot)
+for h in /sys/bus/platform/drivers/hmem/hmem.*; do
+	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
+done
 i=0
 while [ $i -lt 100 ]; do
 	modprobe pdax || fail "load $i"

@@ -6,6 +6,10 @@
 # reported and skipped) and loses them again at close.
 set -eu
 fail() { echo "FAIL: $*"; exit 1; }
+# dax_hmem gives up both carved ranges (on 6.1 device_dax binds them at boot)
+for h in /sys/bus/platform/drivers/hmem/hmem.*; do
+	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
+done
 modprobe pdax
 S=/sys/kernel/debug/pdax/selfcheck
 cat $S
