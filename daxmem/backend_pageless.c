@@ -129,6 +129,27 @@ static int pageless_scan_dev(struct daxmem_ctx *ctx, const char *name)
 	return rc;
 }
 
+/* regionR/poison: one physical address (hex) per line */
+static int pageless_scan_poison(struct daxmem_region *region, const char *dir)
+{
+	char path[640], line[64];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/poison", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!rc && fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+
+		if (sscanf(line, "%llx", &addr) == 1)
+			rc = daxmem_region_add_kpoison(region, addr & ~(DAXMEM_PAGE_SIZE - 1));
+	}
+	fclose(f);
+	return rc;
+}
+
 static int pageless_scan(struct daxmem_ctx *ctx)
 {
 	struct dirent *de;
@@ -165,6 +186,9 @@ static int pageless_scan(struct daxmem_ctx *ctx)
 		}
 		region->start = start;
 		region->start_known = true;
+		rc = pageless_scan_poison(region, dir);
+		if (rc)
+			break;
 	}
 	rewinddir(d);
 	while (!rc && (de = readdir(d)))
@@ -250,10 +274,20 @@ static int pageless_dev_scrub(struct daxmem_region *region, const char *chardev,
 	}
 }
 
+static int pageless_poison_page(struct daxmem_region *region, uint64_t addr)
+{
+	char rdir[128], val[32];
+
+	snprintf(rdir, sizeof(rdir), PDAX_DEVICES "/region%d", region->id);
+	snprintf(val, sizeof(val), "%#llx", (unsigned long long)addr);
+	return attr_write(region->ctx, rdir, "poison", val);
+}
+
 const struct daxmem_backend_ops daxmem_pageless_ops = {
 	.backend = DAXMEM_BACKEND_PAGELESS,
 	.scan = pageless_scan,
 	.dev_create = pageless_dev_create,
 	.dev_destroy = pageless_dev_destroy,
 	.dev_scrub = pageless_dev_scrub,
+	.poison_page = pageless_poison_page,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 
@@ -93,8 +94,10 @@ out:
 
 /*
  * The free space restore may use in one region: the region minus what the
- * kernel holds, poisoned pages and ranges recorded for devices that are
- * neither present nor part of the document being restored.
+ * kernel holds and ranges recorded for devices that are neither present nor
+ * part of the document being restored. Poisoned pages are not taken out: a
+ * device that owned a page when it went bad gets it back (the pageless
+ * module raises SIGBUS on it), and restore places nothing anywhere else.
  */
 static int restore_space(struct daxmem_ctx *ctx, struct daxmem_region *region,
 			 const struct daxmem_state *doc, struct daxmem_space *space)
@@ -114,9 +117,6 @@ static int restore_space(struct daxmem_ctx *ctx, struct daxmem_region *region,
 			rc = daxmem_space_exclude(space, dev->ranges[j].start,
 						  daxmem_range_size(&dev->ranges[j]));
 	}
-	for (i = 0; i < ctx->state.nr_poisoned && !rc; i++)
-		rc = daxmem_space_exclude(space, ctx->state.poisoned[i].start,
-					  daxmem_range_size(&ctx->state.poisoned[i]));
 	return rc;
 }
 
@@ -187,6 +187,42 @@ static int restore_check(struct daxmem_ctx *ctx, const struct daxmem_state *doc,
 	return rc;
 }
 
+/* hand recorded poisoned pages back to a kernel that forgot them (reboot, module reload) */
+static int restore_poison(struct daxmem_ctx *ctx, const struct daxmem_state *doc)
+{
+	size_t r, i, k;
+	int rc;
+
+	for (r = 0; r < ctx->nr_regions; r++) {
+		struct daxmem_region *region = ctx->regions[r];
+		const struct daxmem_backend_ops *ops = daxmem_backend_ops(region->backend);
+		uint64_t last = region->start + region->size - 1;
+
+		if (!ops->poison_page || !region->start_known)
+			continue;
+		for (i = 0; i < doc->nr_poisoned; i++) {
+			const struct daxmem_range *p = &doc->poisoned[i];
+			uint64_t a = p->start > region->start ? p->start : region->start;
+			uint64_t b = p->end < last ? p->end : last;
+
+			for (a &= ~(DAXMEM_PAGE_SIZE - 1); a <= b && a >= region->start;
+			     a += DAXMEM_PAGE_SIZE) {
+				for (k = 0; k < region->nr_kpoison; k++)
+					if (region->kpoison[k] == a)
+						break;
+				if (k < region->nr_kpoison)
+					continue;
+				rc = ops->poison_page(region, a);
+				if (rc)
+					return rc;
+				info(ctx, "region%d: page %#llx marked poisoned again", region->id,
+				     (unsigned long long)a);
+			}
+		}
+	}
+	return 0;
+}
+
 int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn fn, void *arg)
 {
 	struct daxmem_state doc;
@@ -201,6 +237,11 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 	rc = daxmem_scan(ctx);
 	if (rc)
 		goto out_unlock;
+	if (path && access(path, R_OK)) {
+		rc = -errno;
+		err(ctx, "restore: %s: %s", path, strerror(errno));
+		goto out_unlock;
+	}
 	rc = daxmem_state_load(ctx, path ? path : ctx->state_path, &doc);
 	if (rc)
 		goto out_unlock;
@@ -210,6 +251,13 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 		goto out;
 	}
 	rc = restore_check(ctx, &doc, todo);
+	if (rc)
+		goto out;
+	for (i = 0; i < doc.nr_poisoned && !rc; i++)
+		rc = daxmem_state_add_poison(&ctx->state, doc.poisoned[i].start,
+					     doc.poisoned[i].end);
+	if (!rc)
+		rc = restore_poison(ctx, &doc);
 	if (rc)
 		goto out;
 	for (i = 0; i < doc.nr_devs; i++) {

@@ -46,6 +46,8 @@ struct daxmem_ctx {
  *	kernel holds, every poisoned page and every range recorded for a
  *	device the kernel does not hold (it is waiting for restore)
  * @path: backend-specific location (sysfs directory), may be NULL
+ * @kpoison: 4 KiB pages the kernel reports poisoned in this region (also
+ *	merged into the state's poisoned list by the scan)
  */
 struct daxmem_region {
 	int refcount;
@@ -58,6 +60,8 @@ struct daxmem_region {
 	unsigned long align;
 	bool start_known;
 	char *path;
+	uint64_t *kpoison;
+	size_t nr_kpoison;
 	struct daxmem_dev **devs;
 	size_t nr_devs;
 	struct daxmem_space space;
@@ -93,6 +97,9 @@ struct daxmem_dev {
  *	preserved device's memory must not be touched
  * @dev_destroy: disable and delete the device
  * @dev_scrub: zero the device's memory
+ * @poison_page: tell the kernel a 4 KiB page of the region is poisoned (a
+ *	recorded page after a reboot or module reload); NULL when the kernel
+ *	keeps no such list
  * @fini: release @ctx->backend_data
  */
 struct daxmem_backend_ops {
@@ -103,6 +110,7 @@ struct daxmem_backend_ops {
 			  char *chardev, size_t len);
 	int (*dev_destroy)(struct daxmem_region *region, const char *chardev);
 	int (*dev_scrub)(struct daxmem_region *region, const char *chardev, uint64_t size);
+	int (*poison_page)(struct daxmem_region *region, uint64_t addr);
 	void (*fini)(struct daxmem_ctx *ctx);
 };
 
@@ -124,6 +132,8 @@ int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev,
 			  unsigned long align, enum daxmem_mode mode,
 			  const struct daxmem_range *ranges, size_t nr);
 void daxmem_regions_clear(struct daxmem_ctx *ctx);
+/* a page the kernel reports poisoned: kept in the region and in ctx->state */
+int daxmem_region_add_kpoison(struct daxmem_region *region, uint64_t addr);
 /* merge the state records into the scanned regions and compute free space */
 int daxmem_regions_settle(struct daxmem_ctx *ctx);
 struct daxmem_dev *daxmem_dev_find_present(struct daxmem_ctx *ctx, enum daxmem_backend backend,

@@ -76,6 +76,17 @@ int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev,
 	return 0;
 }
 
+int daxmem_region_add_kpoison(struct daxmem_region *region, uint64_t addr)
+{
+	uint64_t *n = realloc(region->kpoison, (region->nr_kpoison + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	region->kpoison = n;
+	region->kpoison[region->nr_kpoison++] = addr;
+	return daxmem_state_add_poison(&region->ctx->state, addr, addr + DAXMEM_PAGE_SIZE - 1);
+}
+
 void daxmem_regions_clear(struct daxmem_ctx *ctx)
 {
 	size_t i, j;
@@ -336,6 +347,7 @@ void daxmem_region_unref(struct daxmem_region *region)
 	if (!region || --region->refcount > 0)
 		return;
 	daxmem_space_fini(&region->space);
+	free(region->kpoison);
 	free(region->path);
 	free(region);
 }
