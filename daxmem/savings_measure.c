@@ -5,10 +5,11 @@
  * first map. Uses only the public device API; the counters come from
  * daxmem/savings_meminfo.c.
  *
- * The memmap of device-dax and of pdax compound devices is built when the
- * device is enabled (memremap_pages()), so the cost is read after create and
- * before the first map; the map only adds page tables of this process,
- * which go with munmap().
+ * device-dax builds a device's memmap when the device is enabled (at
+ * create); pdax compound devices build it when the device is first opened
+ * and drop it at the last close (memremap_pages() in pdax_open()). So the
+ * cost is read with the device created and open but not yet mapped: the
+ * mapping adds only page tables of this process, which go with munmap().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,32 +43,36 @@ static int settled_sample(struct daxmem_ctx *ctx, unsigned int ms, struct daxmem
 	return rc;
 }
 
-/* mmap the whole device and read the first byte of every align unit */
-static int first_map(struct daxmem_ctx *ctx, const char *chardev, uint64_t size,
-		     unsigned long align, int64_t *ns)
+static int open_dev(struct daxmem_ctx *ctx, const char *chardev)
 {
-	volatile const unsigned char *p;
-	unsigned char sum = 0;
 	char path[96];
-	int64_t t0;
-	uint64_t off;
-	void *map;
-	int fd, rc;
+	int fd;
 
 	snprintf(path, sizeof(path), "/dev/%s", chardev);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		rc = -errno;
+		fd = -errno;
 		err(ctx, "savings: open %s: %s", path, strerror(errno));
-		return rc;
 	}
-	t0 = now_ns();
+	return fd;
+}
+
+/* mmap the whole device and read the first byte of every align unit */
+static int first_map(struct daxmem_ctx *ctx, int fd, const char *chardev, uint64_t size,
+		     unsigned long align, int64_t *ns)
+{
+	volatile const unsigned char *p;
+	unsigned char sum = 0;
+	int64_t t0 = now_ns();
+	uint64_t off;
+	void *map;
+	int rc;
+
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		rc = -errno;
-		err(ctx, "savings: mmap %s (%llu bytes): %s", path, (unsigned long long)size,
-		    strerror(errno));
-		close(fd);
+		err(ctx, "savings: mmap /dev/%s (%llu bytes): %s", chardev,
+		    (unsigned long long)size, strerror(errno));
 		return rc;
 	}
 	p = map;
@@ -77,7 +82,6 @@ static int first_map(struct daxmem_ctx *ctx, const char *chardev, uint64_t size,
 	dbg(ctx, "savings: %s: touched %llu units (sum %u)", chardev,
 	    (unsigned long long)(size / align), sum);
 	munmap(map, size);
-	close(fd);
 	return 0;
 }
 
@@ -93,10 +97,10 @@ int daxmem_savings_measure_once(struct daxmem_region *region,
 		.mode = spec->mode,
 		.preserve = true,
 	};
-	struct daxmem_mem_sample before, after, gone;
+	struct daxmem_mem_sample before, created, opened, gone;
 	struct daxmem_dev *dev = NULL;
 	int64_t t0;
-	int rc, drc;
+	int fd = -1, rc, drc;
 
 	memset(out, 0, sizeof(*out));
 	rc = settled_sample(ctx, spec->settle_ms, &before);
@@ -108,9 +112,20 @@ int daxmem_savings_measure_once(struct daxmem_region *region,
 	if (rc)
 		return rc;
 	snprintf(out->chardev, sizeof(out->chardev), "%s", daxmem_dev_get_chardev(dev));
-	rc = settled_sample(ctx, spec->settle_ms, &after);
-	if (!rc)
-		rc = first_map(ctx, out->chardev, spec->size, spec->align, &out->map_ns);
+	rc = settled_sample(ctx, spec->settle_ms, &created);
+	if (!rc) {
+		t0 = now_ns();
+		fd = open_dev(ctx, out->chardev);
+		out->open_ns = now_ns() - t0;
+		rc = fd < 0 ? fd : 0;
+	}
+	if (!rc) {
+		rc = settled_sample(ctx, spec->settle_ms, &opened);
+		if (!rc)
+			rc = first_map(ctx, fd, out->chardev, spec->size, spec->align,
+				       &out->map_ns);
+		close(fd);
+	}
 	drc = daxmem_dev_destroy(dev);
 	daxmem_dev_unref(dev);
 	if (drc) {
@@ -123,11 +138,12 @@ int daxmem_savings_measure_once(struct daxmem_region *region,
 	rc = settled_sample(ctx, spec->settle_ms, &gone);
 	if (rc)
 		return rc;
-	out->memfree_drop = before.mem_free - after.mem_free;
-	out->memtotal_drop = before.mem_total - after.mem_total;
-	out->memmap_known = before.memmap_pages >= 0 && after.memmap_pages >= 0;
+	out->memfree_created = before.mem_free - created.mem_free;
+	out->memfree_drop = before.mem_free - opened.mem_free;
+	out->memtotal_drop = before.mem_total - opened.mem_total;
+	out->memmap_known = before.memmap_pages >= 0 && opened.memmap_pages >= 0;
 	if (out->memmap_known)
-		out->memmap_pages = after.memmap_pages - before.memmap_pages;
+		out->memmap_pages = opened.memmap_pages - before.memmap_pages;
 	out->memfree_left = before.mem_free - gone.mem_free;
 	return 0;
 }
@@ -135,7 +151,7 @@ int daxmem_savings_measure_once(struct daxmem_region *region,
 void daxmem_savings_median(const struct daxmem_savings_sample *samples, size_t n,
 			   struct daxmem_savings_sample *out)
 {
-	int64_t v[6][DAXMEM_SAVINGS_MAX_REPS];
+	int64_t v[8][DAXMEM_SAVINGS_MAX_REPS];
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -152,6 +168,8 @@ void daxmem_savings_median(const struct daxmem_savings_sample *samples, size_t n
 		v[3][i] = samples[i].memfree_left;
 		v[4][i] = samples[i].create_ns;
 		v[5][i] = samples[i].map_ns;
+		v[6][i] = samples[i].memfree_created;
+		v[7][i] = samples[i].open_ns;
 		out->memmap_known &= samples[i].memmap_known;
 	}
 	out->memfree_drop = daxmem_median(v[0], n);
@@ -160,4 +178,6 @@ void daxmem_savings_median(const struct daxmem_savings_sample *samples, size_t n
 	out->memfree_left = daxmem_median(v[3], n);
 	out->create_ns = daxmem_median(v[4], n);
 	out->map_ns = daxmem_median(v[5], n);
+	out->memfree_created = daxmem_median(v[6], n);
+	out->open_ns = daxmem_median(v[7], n);
 }

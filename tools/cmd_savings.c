@@ -145,9 +145,16 @@ static json_object *model_json(const struct daxmem_savings_model *m)
 	json_object_object_add(o, "total_bytes", json_object_new_int64((int64_t)m->total_bytes));
 	json_object_object_add(o, "saved_bytes", json_object_new_int64((int64_t)m->saved_bytes));
 	json_object_object_add(o, "ppm", json_object_new_int64((int64_t)m->ppm));
-	/* What /proc/vmstat nr_memmap_pages grows by: the vmemmap span, not its backing. */
+	/*
+	 * What /proc/vmstat nr_memmap_pages (6.11+) grows by: the real vmemmap
+	 * pages in kernels with "mm/sparse-vmemmap: Fix DAX vmemmap accounting
+	 * with optimization" (in Debian's 6.12), the vmemmap span before it.
+	 */
 	json_object_object_add(
 		o, "nr_memmap_pages",
+		json_object_new_int64((int64_t)(m->memmap_bytes / DAXMEM_PAGE_SIZE)));
+	json_object_object_add(
+		o, "nr_memmap_pages_span",
 		json_object_new_int64((int64_t)(m->memmap_virtual / DAXMEM_PAGE_SIZE)));
 	return o;
 }

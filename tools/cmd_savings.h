@@ -91,6 +91,13 @@ char *savings_format_diff(int64_t measured, int64_t model, char *buf, size_t len
 char *savings_format_signed_size(int64_t bytes, char *buf, size_t len);
 /* A duration: "850 us", "12.3 ms", "2.10 s". Returns buf. */
 char *savings_format_ns(int64_t ns, char *buf, size_t len);
+/*
+ * What a measured nr_memmap_pages delta counts, against the model: "backed"
+ * (the real vmemmap pages: memmap_bytes / 4096), "span" (the vmemmap
+ * address span: kernels before the DAX vmemmap accounting fix), "either"
+ * (a full memmap or none, where the two are the same), or "neither".
+ */
+const char *savings_memmap_counts(int64_t measured, const struct daxmem_savings_model *m);
 /* "4K", "2M", "1G" */
 const char *savings_align_name(uint64_t align);
 

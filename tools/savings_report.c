@@ -12,19 +12,21 @@
 #include "cmd_savings.h"
 
 const char savings_method_consumed[] =
-	"MemFree plus the per-CPU free lists (/proc/zoneinfo count) before create minus after "
-	"create";
+	"MemFree plus the per-CPU free lists (/proc/zoneinfo count) before create minus with the "
+	"device created and open, not mapped (pdax compound builds its memmap on open; "
+	"created_bytes is the same before the open)";
 const char savings_method_settle[] =
 	"before each reading: sync, drop_caches=3, compact_memory=1, then sleep";
 const char savings_method_create[] =
 	"daxmem_dev_create of a preserved device (not zeroed): allocate, configure, enable "
 	"(the memmap is built here), record";
 const char savings_method_first_map[] =
-	"mmap of the whole device and a read of the first byte of every align unit (one fault "
-	"per unit), not a populate of every page";
+	"first open, mmap of the whole device and a read of the first byte of every align unit "
+	"(one fault per unit), not a populate of every page";
 const char savings_method_memmap[] =
-	"/proc/vmstat nr_memmap_pages delta: the vmemmap address span of the device, not its "
-	"deduplicated backing, so compound devices show the full span";
+	"/proc/vmstat nr_memmap_pages delta (Linux 6.11+): struct page memory only, no page "
+	"tables; kernels with the DAX vmemmap accounting fix count the real (deduplicated) "
+	"vmemmap pages, older ones the vmemmap span, see nr_memmap_counts";
 const char savings_method_state[] =
 	"devices are recorded in a private copy of the state file; the state file is not written";
 
@@ -82,6 +84,16 @@ char *savings_format_ns(int64_t ns, char *buf, size_t len)
 	return buf;
 }
 
+const char *savings_memmap_counts(int64_t measured, const struct daxmem_savings_model *m)
+{
+	int64_t backed = (int64_t)(m->memmap_bytes / DAXMEM_PAGE_SIZE);
+	int64_t span = (int64_t)(m->memmap_virtual / DAXMEM_PAGE_SIZE);
+
+	if (measured == backed)
+		return backed == span ? "either" : "backed";
+	return measured == span ? "span" : "neither";
+}
+
 static json_object *sample_json(const struct daxmem_savings_sample *s)
 {
 	json_object *o = json_object_new_object();
@@ -93,7 +105,9 @@ static json_object *sample_json(const struct daxmem_savings_sample *s)
 			       s->memmap_known ? json_object_new_int64(s->memmap_pages) : NULL);
 	json_object_object_add(o, "memfree_left", json_object_new_int64(s->memfree_left));
 	json_object_object_add(o, "create_ns", json_object_new_int64(s->create_ns));
-	json_object_object_add(o, "first_map_ns", json_object_new_int64(s->map_ns));
+	json_object_object_add(o, "memfree_created", json_object_new_int64(s->memfree_created));
+	json_object_object_add(o, "open_ns", json_object_new_int64(s->open_ns));
+	json_object_object_add(o, "map_ns", json_object_new_int64(s->map_ns));
 	return o;
 }
 
@@ -101,7 +115,7 @@ static json_object *difference_json(const struct savings_row *r)
 {
 	const struct daxmem_savings_sample *m = &r->meas.median;
 	int64_t model = (int64_t)r->model.total_bytes;
-	int64_t model_memmap = (int64_t)(r->model.memmap_virtual / DAXMEM_PAGE_SIZE);
+	int64_t model_memmap = (int64_t)(r->model.memmap_bytes / DAXMEM_PAGE_SIZE);
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "bytes", json_object_new_int64(m->memfree_drop - model));
@@ -137,13 +151,18 @@ json_object *savings_measured_json(const struct savings_row *r)
 	json_object_object_add(o, "align_units",
 			       json_object_new_int64((int64_t)(r->model.size / r->cfg->align)));
 	json_object_object_add(o, "consumed_bytes", json_object_new_int64(me->median.memfree_drop));
+	json_object_object_add(o, "created_bytes",
+			       json_object_new_int64(me->median.memfree_created));
 	json_object_object_add(o, "memtotal_drop", json_object_new_int64(me->median.memtotal_drop));
 	json_object_object_add(
 		o, "nr_memmap_pages",
 		me->median.memmap_known ? json_object_new_int64(me->median.memmap_pages) : NULL);
 	json_object_object_add(o, "memfree_left", json_object_new_int64(me->median.memfree_left));
 	json_object_object_add(o, "create_ns", json_object_new_int64(me->median.create_ns));
-	json_object_object_add(o, "first_map_ns", json_object_new_int64(me->median.map_ns));
+	json_object_object_add(o, "open_ns", json_object_new_int64(me->median.open_ns));
+	json_object_object_add(o, "map_ns", json_object_new_int64(me->median.map_ns));
+	json_object_object_add(o, "first_map_ns",
+			       json_object_new_int64(me->median.open_ns + me->median.map_ns));
 	json_object_object_add(o, "difference", difference_json(r));
 	samples = json_object_new_array();
 	for (i = 0; i < me->reps; i++)
@@ -176,11 +195,20 @@ json_object *savings_method_json(const struct savings_measure_opts *o)
 	return m;
 }
 
+/* an unsigned-looking size for positive values, signed otherwise */
+static char *size_cell(int64_t v, char *buf, size_t len)
+{
+	savings_format_signed_size(v, buf, len);
+	if (v > 0)
+		memmove(buf, buf + 1, strlen(buf));
+	return buf;
+}
+
 static void print_measured_row(const struct savings_row *r)
 {
 	const struct savings_config *c = r->cfg;
 	const struct daxmem_savings_sample *m = &r->meas.median;
-	char model[32], meas[32], diff[48], left[32], mm[24], t1[24], t2[24];
+	char model[32], created[32], meas[32], diff[48], left[32], mm[24], t1[24], t2[24];
 
 	printf("%-9s %-9s %-5s ", c->backend, c->mode, savings_align_name(c->align));
 	if (r->meas.status != SAVINGS_MEASURED) {
@@ -195,17 +223,16 @@ static void print_measured_row(const struct savings_row *r)
 		snprintf(mm, sizeof(mm), "%lld", (long long)m->memmap_pages);
 	else
 		snprintf(mm, sizeof(mm), "-");
-	printf("%-6d %11s %11s  %-22s %11s %8llu %8s %10s %10s\n", r->meas.region,
+	printf("%-6d %11s %11s %11s  %-22s %11s %8llu %8s %10s %10s\n", r->meas.region,
 	       daxmem_format_size(r->model.total_bytes, model, sizeof(model)),
-	       savings_format_signed_size(m->memfree_drop, meas, sizeof(meas)) +
-		       (m->memfree_drop > 0),
+	       size_cell(m->memfree_created, created, sizeof(created)),
+	       size_cell(m->memfree_drop, meas, sizeof(meas)),
 	       savings_format_diff(m->memfree_drop, (int64_t)r->model.total_bytes, diff,
 				   sizeof(diff)),
-	       savings_format_signed_size(m->memfree_left, left, sizeof(left)) +
-		       (m->memfree_left > 0),
-	       (unsigned long long)(r->model.memmap_virtual / DAXMEM_PAGE_SIZE), mm,
+	       size_cell(m->memfree_left, left, sizeof(left)),
+	       (unsigned long long)(r->model.memmap_bytes / DAXMEM_PAGE_SIZE), mm,
 	       savings_format_ns(m->create_ns, t1, sizeof(t1)),
-	       savings_format_ns(m->map_ns, t2, sizeof(t2)));
+	       savings_format_ns(m->open_ns + m->map_ns, t2, sizeof(t2)));
 }
 
 void savings_print_measured_table(const struct savings_row *rows, size_t nr,
@@ -216,11 +243,11 @@ void savings_print_measured_table(const struct savings_row *rows, size_t nr,
 
 	printf("\nmeasured on this machine (Linux %s): %s per mode, median of %u\n",
 	       kernel_release(), daxmem_format_size(o->size, s, sizeof(s)), o->reps);
-	printf("%-9s %-9s %-5s %-6s %11s %11s  %-22s %11s %17s %10s %10s\n", "", "", "", "",
-	       "model", "consumed", "", "left after", "nr_memmap_pages", "", "");
-	printf("%-9s %-9s %-5s %-6s %11s %11s  %-22s %11s %8s %8s %10s %10s\n", "backend", "mode",
-	       "align", "region", "total", "(MemFree)", "difference", "destroy", "model",
-	       "measured", "create", "first map");
+	printf("%-9s %-9s %-5s %-6s %11s %11s %11s  %-22s %11s %17s %10s %10s\n", "", "", "", "",
+	       "model", "MemFree", "MemFree", "", "left after", "nr_memmap_pages", "", "");
+	printf("%-9s %-9s %-5s %-6s %11s %11s %11s  %-22s %11s %8s %8s %10s %10s\n", "backend",
+	       "mode", "align", "region", "total", "at create", "consumed", "difference", "destroy",
+	       "model", "measured", "create", "first map");
 	for (i = 0; i < nr; i++)
 		print_measured_row(&rows[i]);
 	printf("\nconsumed:        %s\n", savings_method_consumed);

@@ -114,14 +114,20 @@ int64_t daxmem_median(int64_t *v, size_t n);
 /* What creating @size in one mode cost, one repetition. */
 struct daxmem_savings_sample {
 	char chardev[32];
-	/* MemFree (+ per-CPU lists) before create minus after create: bytes consumed */
+	/*
+	 * MemFree (+ per-CPU lists) before create minus with the device
+	 * created and open, not mapped: the bytes it consumes
+	 */
 	int64_t memfree_drop;
-	int64_t memtotal_drop; /* the same for MemTotal */
+	/* the same, created but not yet open (pdax compound builds its memmap on open) */
+	int64_t memfree_created;
+	int64_t memtotal_drop; /* MemTotal before create minus created and open */
 	bool memmap_known; /* the kernel has nr_memmap_pages */
-	int64_t memmap_pages; /* nr_memmap_pages after create minus before */
+	int64_t memmap_pages; /* nr_memmap_pages created and open minus before */
 	/* before create minus after destroy: bytes not given back (noise or a leak) */
 	int64_t memfree_left;
 	int64_t create_ns; /* daxmem_dev_create(): allocate, configure, enable, record */
+	int64_t open_ns; /* the first open() of the device */
 	int64_t map_ns; /* mmap + a read of the first byte of every align unit */
 };
 
@@ -136,8 +142,9 @@ struct daxmem_savings_measure_spec {
 /*
  * One repetition in @region: settle, read, create the device (preserved, so
  * daxmem does not zero it and the time is the kernel's set-up), settle,
- * read, map it and touch every align unit once, unmap, destroy, settle,
- * read. The device is destroyed whatever happens after its creation.
+ * read, open it, settle, read, map it and touch every align unit once,
+ * unmap, close, destroy, settle, read. The device is destroyed whatever
+ * happens after its creation.
  * Returns 0 or a negative errno (logged through the region's context); a
  * failed destroy is reported above any other error.
  */

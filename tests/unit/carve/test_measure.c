@@ -157,3 +157,24 @@ Test(measure, durations)
 	cr_assert_str_eq(savings_format_ns(12345678, buf, sizeof(buf)), "12.3 ms");
 	cr_assert_str_eq(savings_format_ns(2104000000, buf, sizeof(buf)), "2.10 s");
 }
+
+Test(measure, what_nr_memmap_pages_counts)
+{
+	struct daxmem_savings_model full, c2m, c1g, none;
+
+	cr_assert_eq(daxmem_savings_model(GiB, 4 * KiB, DAXMEM_MEMMAP_FULL, &full), 0);
+	cr_assert_eq(daxmem_savings_model(GiB, 2 * MiB, DAXMEM_MEMMAP_COMPOUND, &c2m), 0);
+	cr_assert_eq(daxmem_savings_model(GiB, GiB, DAXMEM_MEMMAP_COMPOUND, &c1g), 0);
+	cr_assert_eq(daxmem_savings_model(GiB, 4 * KiB, DAXMEM_MEMMAP_NONE, &none), 0);
+	/* 1 GiB at 4K: 16 MiB of struct pages, span and backing alike */
+	cr_assert_str_eq(savings_memmap_counts(4096, &full), "either");
+	cr_assert_str_eq(savings_memmap_counts(4095, &full), "neither");
+	/* 512 units of 2M keep 2 vmemmap pages each; the span is 4096 pages */
+	cr_assert_str_eq(savings_memmap_counts(1024, &c2m), "backed");
+	cr_assert_str_eq(savings_memmap_counts(4096, &c2m), "span");
+	/* one 1G unit: 2 pages, over 8 sections */
+	cr_assert_str_eq(savings_memmap_counts(2, &c1g), "backed");
+	cr_assert_str_eq(savings_memmap_counts(4096, &c1g), "span");
+	cr_assert_str_eq(savings_memmap_counts(16, &c1g), "neither");
+	cr_assert_str_eq(savings_memmap_counts(0, &none), "either");
+}
