@@ -44,7 +44,7 @@ struct soft_reserved {
 	uint64_t start;
 	uint64_t end;
 	int hmem_id; /* N of an "hmem.N" entry, else -1 */
-	bool pdax;   /* claimed by the pageless module */
+	bool pdax; /* claimed by the pageless module */
 	bool used;
 };
 
@@ -91,8 +91,8 @@ static size_t soft_reserved_read(struct daxmem_ctx *ctx, struct soft_reserved *o
  * A region's start: its "hmem.N" entry; else the Soft Reserved entry of its
  * size that holds its devices; else the only unclaimed one of its size.
  */
-static void devdax_region_locate(struct daxmem_region *region, struct soft_reserved *sr,
-				 size_t nr, int pass)
+static void devdax_region_locate(struct daxmem_region *region, struct soft_reserved *sr, size_t nr,
+				 int pass)
 {
 	size_t i, match = nr, count = 0;
 	const struct daxmem_range *r0 = NULL;
@@ -222,8 +222,7 @@ static int devdax_scan(struct daxmem_ctx *ctx)
 	dctx = devdax_ctx(ctx);
 
 	first = ctx->nr_regions;
-	daxctl_region_foreach(dctx, dregion)
-	{
+	daxctl_region_foreach(dctx, dregion) {
 		struct daxmem_region *region;
 
 		region = daxmem_region_add(ctx, DAXMEM_BACKEND_DEVDAX,
@@ -233,8 +232,7 @@ static int devdax_scan(struct daxmem_ctx *ctx)
 					   daxctl_region_get_available_size(dregion));
 		if (!region)
 			return -ENOMEM;
-		daxctl_dev_foreach(dregion, dev)
-		{
+		daxctl_dev_foreach(dregion, dev) {
 			if (!daxctl_dev_get_size(dev))
 				continue;
 			rc = devdax_scan_dev(region, dev);

@@ -161,8 +161,8 @@ static int check_mode(struct daxmem_region *region, enum daxmem_mode *mode)
 	return -EINVAL;
 }
 
-int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range *ranges,
-			size_t nr, unsigned long align, const char *what)
+int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range *ranges, size_t nr,
+			unsigned long align, const char *what)
 {
 	struct daxmem_ctx *ctx = region->ctx;
 	size_t bad, i;
@@ -180,10 +180,12 @@ int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range 
 		}
 	}
 	if (r->end < r->start || r->start % align || daxmem_range_size(r) % align)
-		err(ctx, "%s: range %#llx-%#llx is not aligned to %#lx (start and size must be multiples of the alignment)",
+		err(ctx,
+		    "%s: range %#llx-%#llx is not aligned to %#lx (start and size must be multiples of the alignment)",
 		    what, (unsigned long long)r->start, (unsigned long long)r->end, align);
 	else
-		err(ctx, "%s: range %#llx-%#llx has page_offset %#llx, not contiguous with the ranges before it",
+		err(ctx,
+		    "%s: range %#llx-%#llx has page_offset %#llx, not contiguous with the ranges before it",
 		    what, (unsigned long long)r->start, (unsigned long long)r->end,
 		    (unsigned long long)r->page_offset);
 	return -EINVAL;
@@ -226,7 +228,8 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 	int rc;
 
 	if (!region->start_known) {
-		err(ctx, "region%d: its start address is unknown (no Soft Reserved entry of its size in /proc/iomem and none recorded), cannot place devices",
+		err(ctx,
+		    "region%d: its start address is unknown (no Soft Reserved entry of its size in /proc/iomem and none recorded), cannot place devices",
 		    region->id);
 		return -ENXIO;
 	}
@@ -242,8 +245,8 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 			    daxmem_format_size(total, b, sizeof(b)));
 			return -EINVAL;
 		}
-		rc = daxmem_space_take_ranges(region, &region->space, spec->ranges,
-					      spec->nr_ranges, "create");
+		rc = daxmem_space_take_ranges(region, &region->space, spec->ranges, spec->nr_ranges,
+					      "create");
 		if (rc)
 			return rc;
 		*ranges = calloc(spec->nr_ranges, sizeof(**ranges));
@@ -265,7 +268,8 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 	rc = daxmem_space_alloc(&region->space, spec->size, align, ranges, nr);
 	if (rc == -ENOSPC) {
 		fit = daxmem_space_usable(&region->space, align);
-		err(ctx, "region%d has too little free space for %s at align %s: the largest that fits is %s (%llu bytes)",
+		err(ctx,
+		    "region%d has too little free space for %s at align %s: the largest that fits is %s (%llu bytes)",
 		    region->id, daxmem_format_size(spec->size, a, sizeof(a)),
 		    daxmem_format_size(align, b, sizeof(b)),
 		    daxmem_format_size(fit, (char[32]){ 0 }, 32), (unsigned long long)fit);
@@ -295,8 +299,8 @@ int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int re
 	if (rc)
 		return rc;
 	dev = daxmem_dev_find_present(ctx, backend, chardev);
-	if (!dev || !daxmem_ranges_equal(dev->ranges, dev->nr_ranges, rec->ranges,
-					 rec->nr_ranges)) {
+	if (!dev ||
+	    !daxmem_ranges_equal(dev->ranges, dev->nr_ranges, rec->ranges, rec->nr_ranges)) {
 		err(ctx, "%s: the kernel holds other ranges than were written; device removed",
 		    chardev);
 		ops->dev_destroy(dev ? dev->region : region, chardev);

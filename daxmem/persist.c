@@ -8,8 +8,7 @@
 
 #include "private.h"
 
-static struct daxmem_region *region_of(struct daxmem_ctx *ctx, enum daxmem_backend backend,
-				       int id)
+static struct daxmem_region *region_of(struct daxmem_ctx *ctx, enum daxmem_backend backend, int id)
 {
 	size_t i;
 
@@ -27,8 +26,8 @@ static struct daxmem_dev *present_with_ranges(struct daxmem_region *region,
 	for (i = 0; i < region->nr_devs; i++) {
 		struct daxmem_dev *dev = region->devs[i];
 
-		if (dev->present && daxmem_ranges_equal(dev->ranges, dev->nr_ranges, rec->ranges,
-							rec->nr_ranges))
+		if (dev->present &&
+		    daxmem_ranges_equal(dev->ranges, dev->nr_ranges, rec->ranges, rec->nr_ranges))
 			return dev;
 	}
 	return NULL;
@@ -149,7 +148,8 @@ static int restore_check(struct daxmem_ctx *ctx, const struct daxmem_state *doc,
 		}
 		dev = present_with_ranges(region, d);
 		if (dev && dev->recorded && strcmp(dev->name, d->name)) {
-			err(ctx, "%s: range %#llx-%#llx is not free in region%d: held by %s (device %s)",
+			err(ctx,
+			    "%s: range %#llx-%#llx is not free in region%d: held by %s (device %s)",
 			    what, (unsigned long long)d->ranges[0].start,
 			    (unsigned long long)d->ranges[0].end, region->id, dev->chardev,
 			    dev->name);
@@ -162,8 +162,8 @@ static int restore_check(struct daxmem_ctx *ctx, const struct daxmem_state *doc,
 		}
 		dev = daxmem_dev_find(ctx, d->name);
 		if (dev && dev->present) {
-			err(ctx, "%s: a device of that name is present (%s) with other ranges", what,
-			    dev->chardev);
+			err(ctx, "%s: a device of that name is present (%s) with other ranges",
+			    what, dev->chardev);
 			rc = -EEXIST;
 			break;
 		}
@@ -353,7 +353,8 @@ int daxmem_check(struct daxmem_ctx *ctx, daxmem_check_fn fn, void *arg)
 		if (detail[0]) {
 			fn(DAXMEM_CHECK_MISMATCH, d->name, d->chardev, detail, arg);
 		} else {
-			snprintf(detail, sizeof(detail), "not in the kernel; 'daxmemctl restore' rebuilds it");
+			snprintf(detail, sizeof(detail),
+				 "not in the kernel; 'daxmemctl restore' rebuilds it");
 			fn(DAXMEM_CHECK_MISSING, d->name, d->chardev, detail, arg);
 		}
 	}
@@ -365,7 +366,8 @@ int daxmem_check(struct daxmem_ctx *ctx, daxmem_check_fn fn, void *arg)
 
 			if (!dev->present || dev->recorded)
 				continue;
-			snprintf(detail, sizeof(detail), "held by the kernel, not recorded; 'daxmemctl save' records it");
+			snprintf(detail, sizeof(detail),
+				 "held by the kernel, not recorded; 'daxmemctl save' records it");
 			fn(DAXMEM_CHECK_UNRECORDED, dev->name, dev->chardev, detail, arg);
 			bad++;
 		}

@@ -125,12 +125,10 @@ void daxmem_log(struct daxmem_ctx *ctx, int priority, const char *fmt, ...)
 #define dbg(ctx, ...) daxmem_log(ctx, LOG_DEBUG, __VA_ARGS__)
 
 /* scanning, used by the backends */
-struct daxmem_region *daxmem_region_add(struct daxmem_ctx *ctx, enum daxmem_backend backend,
-					int id, uint64_t size, unsigned long align,
-					uint64_t available);
-int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev,
-			  unsigned long align, enum daxmem_mode mode,
-			  const struct daxmem_range *ranges, size_t nr);
+struct daxmem_region *daxmem_region_add(struct daxmem_ctx *ctx, enum daxmem_backend backend, int id,
+					uint64_t size, unsigned long align, uint64_t available);
+int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev, unsigned long align,
+			  enum daxmem_mode mode, const struct daxmem_range *ranges, size_t nr);
 void daxmem_regions_clear(struct daxmem_ctx *ctx);
 /* a page the kernel reports poisoned: kept in the region and in ctx->state */
 int daxmem_region_add_kpoison(struct daxmem_region *region, uint64_t addr);
@@ -145,8 +143,8 @@ void daxmem_region_describe_owner(struct daxmem_region *region, uint64_t start, 
 				  char *buf, size_t len);
 
 /* check exact ranges against align, logging the first problem under what */
-int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range *ranges,
-			size_t nr, unsigned long align, const char *what);
+int daxmem_ranges_check(struct daxmem_region *region, const struct daxmem_range *ranges, size_t nr,
+			unsigned long align, const char *what);
 /* take exact ranges out of space, logging what holds the first one that is not free */
 int daxmem_space_take_ranges(struct daxmem_region *region, struct daxmem_space *space,
 			     const struct daxmem_range *ranges, size_t nr, const char *what);

@@ -7,9 +7,8 @@
 
 #include "private.h"
 
-struct daxmem_region *daxmem_region_add(struct daxmem_ctx *ctx, enum daxmem_backend backend,
-					int id, uint64_t size, unsigned long align,
-					uint64_t available)
+struct daxmem_region *daxmem_region_add(struct daxmem_ctx *ctx, enum daxmem_backend backend, int id,
+					uint64_t size, unsigned long align, uint64_t available)
 {
 	struct daxmem_region *region, **n;
 
@@ -62,9 +61,8 @@ static struct daxmem_dev *region_new_dev(struct daxmem_region *region, const cha
 	return dev;
 }
 
-int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev,
-			  unsigned long align, enum daxmem_mode mode,
-			  const struct daxmem_range *ranges, size_t nr)
+int daxmem_region_add_dev(struct daxmem_region *region, const char *chardev, unsigned long align,
+			  enum daxmem_mode mode, const struct daxmem_range *ranges, size_t nr)
 {
 	struct daxmem_dev *dev = region_new_dev(region, chardev, chardev, ranges, nr);
 
@@ -216,8 +214,8 @@ int daxmem_regions_settle(struct daxmem_ctx *ctx)
 			region->start_known = true;
 		}
 		if (region->start_known) {
-			struct daxmem_state_region r = { region->backend, region->id,
-							  region->start, region->size };
+			struct daxmem_state_region r = { region->backend, region->id, region->start,
+							 region->size };
 
 			rc = daxmem_state_put_region(st, &r);
 			if (rc)
@@ -225,8 +223,8 @@ int daxmem_regions_settle(struct daxmem_ctx *ctx)
 		}
 	}
 	for (i = 0; i < st->nr_devs; i++) {
-		struct daxmem_region *region = region_lookup(ctx, st->devs[i].backend,
-							     st->devs[i].region);
+		struct daxmem_region *region =
+			region_lookup(ctx, st->devs[i].backend, st->devs[i].region);
 
 		if (!region)
 			continue;

@@ -118,7 +118,7 @@ void daxmem_state_remove_dev(struct daxmem_state *st, size_t i)
 }
 
 const struct daxmem_state_region *daxmem_state_find_region(const struct daxmem_state *st,
-							    enum daxmem_backend backend, int id)
+							   enum daxmem_backend backend, int id)
 {
 	size_t i;
 
@@ -206,7 +206,8 @@ static struct json_object *dev_to_json(const struct daxmem_state_dev *d)
 		return NULL;
 	json_object_object_add(o, "name", json_object_new_string(d->name));
 	json_object_object_add(o, "chardev", json_object_new_string(d->chardev));
-	json_object_object_add(o, "backend", json_object_new_string(daxmem_backend_name(d->backend)));
+	json_object_object_add(o, "backend",
+			       json_object_new_string(daxmem_backend_name(d->backend)));
 	json_object_object_add(o, "region", json_object_new_int(d->region));
 	json_object_object_add(o, "align", json_u64(d->align));
 	json_object_object_add(o, "mode", json_object_new_string(daxmem_mode_name(d->mode)));
@@ -234,8 +235,9 @@ char *daxmem_state_format(const struct daxmem_state *st)
 	a = json_object_new_array();
 	for (i = 0; i < st->nr_regions; i++) {
 		r = json_object_new_object();
-		json_object_object_add(r, "backend",
-				       json_object_new_string(daxmem_backend_name(st->regions[i].backend)));
+		json_object_object_add(
+			r, "backend",
+			json_object_new_string(daxmem_backend_name(st->regions[i].backend)));
 		json_object_object_add(r, "id", json_object_new_int(st->regions[i].id));
 		json_object_object_add(r, "start", json_u64(st->regions[i].start));
 		json_object_object_add(r, "size", json_u64(st->regions[i].size));
@@ -297,8 +299,7 @@ static struct json_object *get(struct parser *p, struct json_object *o, const ch
 	return v;
 }
 
-static uint64_t get_u64(struct parser *p, struct json_object *o, const char *where,
-			const char *key)
+static uint64_t get_u64(struct parser *p, struct json_object *o, const char *where, const char *key)
 {
 	struct json_object *v = get(p, o, where, key, json_type_int, false);
 

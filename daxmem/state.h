@@ -60,7 +60,7 @@ void daxmem_state_unique_name(const struct daxmem_state *st, const char *base, c
 void daxmem_state_remove_dev(struct daxmem_state *st, size_t i);
 int daxmem_state_put_region(struct daxmem_state *st, const struct daxmem_state_region *r);
 const struct daxmem_state_region *daxmem_state_find_region(const struct daxmem_state *st,
-							    enum daxmem_backend backend, int id);
+							   enum daxmem_backend backend, int id);
 /* merges with overlapping or adjacent entries */
 int daxmem_state_add_poison(struct daxmem_state *st, uint64_t start, uint64_t end);
 

@@ -79,7 +79,8 @@ int daxmem_state_lock(struct daxmem_ctx *ctx)
 		ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (ms >= (long)ctx->lock_timeout_ms) {
 			rc = -ETIMEDOUT;
-			err(ctx, "timed out after %u ms waiting for the lock on %s: another daxmemctl is changing the state",
+			err(ctx,
+			    "timed out after %u ms waiting for the lock on %s: another daxmemctl is changing the state",
 			    ctx->lock_timeout_ms, lock_path);
 			goto fail;
 		}
@@ -151,7 +152,8 @@ int daxmem_state_load(struct daxmem_ctx *ctx, const char *path, struct daxmem_st
 	if (rc == -EPROTONOSUPPORT) {
 		err(ctx, "state file %s: %s; use a newer daxmemctl", path, errbuf);
 	} else if (rc) {
-		err(ctx, "state file %s is corrupt (%s); it was left untouched: move it aside (mv %s %s.corrupt) and run 'daxmemctl save' to record what the kernel holds",
+		err(ctx,
+		    "state file %s is corrupt (%s); it was left untouched: move it aside (mv %s %s.corrupt) and run 'daxmemctl save' to record what the kernel holds",
 		    path, errbuf, path, path);
 	}
 	return rc;

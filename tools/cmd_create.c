@@ -35,12 +35,18 @@ enum { OPT_RANGES = 256, OPT_STATE };
 int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "region", required_argument, NULL, 'r' }, { "size", required_argument, NULL, 's' },
-		{ "align", required_argument, NULL, 'a' },  { "ranges", required_argument, NULL, OPT_RANGES },
-		{ "name", required_argument, NULL, 'n' },   { "label", required_argument, NULL, 'l' },
-		{ "preserve", no_argument, NULL, 'p' },	    { "backend", required_argument, NULL, 'b' },
-		{ "mode", required_argument, NULL, 'm' },   { "human", no_argument, NULL, 'u' },
-		{ "state", required_argument, NULL, OPT_STATE }, { "help", no_argument, NULL, 'h' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "size", required_argument, NULL, 's' },
+		{ "align", required_argument, NULL, 'a' },
+		{ "ranges", required_argument, NULL, OPT_RANGES },
+		{ "name", required_argument, NULL, 'n' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "preserve", no_argument, NULL, 'p' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "human", no_argument, NULL, 'u' },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daxmem_dev_spec spec = { .mode = DAXMEM_MODE_DEFAULT };
@@ -65,8 +71,9 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 's':
 			if (daxmem_parse_size(optarg, &spec.size) || !spec.size)
-				return ctl_error("create: --size %s: want a size such as 512M or 4G",
-						 optarg);
+				return ctl_error(
+					"create: --size %s: want a size such as 512M or 4G",
+					optarg);
 			break;
 		case 'a':
 			if (daxmem_parse_size(optarg, &v) ||
@@ -78,14 +85,16 @@ int cmd_create(int argc, char **argv)
 			free(ranges);
 			ranges = NULL;
 			if (daxmem_parse_ranges(optarg, &ranges, &spec.nr_ranges))
-				return ctl_error("create: --ranges %s: want START-END[,START-END...] (END inclusive) or START+SIZE, not overlapping",
-						 optarg);
+				return ctl_error(
+					"create: --ranges %s: want START-END[,START-END...] (END inclusive) or START+SIZE, not overlapping",
+					optarg);
 			spec.ranges = ranges;
 			break;
 		case 'n':
 			if (!*optarg || strchr(optarg, '/'))
-				return ctl_error("create: --name \"%s\": want a non-empty name without '/'",
-						 optarg);
+				return ctl_error(
+					"create: --name \"%s\": want a non-empty name without '/'",
+					optarg);
 			spec.name = optarg;
 			break;
 		case 'l':
@@ -101,8 +110,9 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'm':
 			if (daxmem_mode_from_name(optarg, &spec.mode))
-				return ctl_error("create: --mode %s: want devdax, pageless or compound",
-						 optarg);
+				return ctl_error(
+					"create: --mode %s: want devdax, pageless or compound",
+					optarg);
 			break;
 		case 'u':
 			flags |= CTL_JSON_HUMAN;

@@ -25,10 +25,14 @@ static const char list_usage[] =
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "regions", no_argument, NULL, 'R' }, { "region", required_argument, NULL, 'r' },
-		{ "backend", required_argument, NULL, 'b' }, { "device", required_argument, NULL, 'd' },
-		{ "human", no_argument, NULL, 'u' },	{ "state", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },	{ NULL, 0, NULL, 0 },
+		{ "regions", no_argument, NULL, 'R' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "human", no_argument, NULL, 'u' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	enum daxmem_backend backend = DAXMEM_BACKEND_ANY;
 	const char *device = NULL;
@@ -54,7 +58,8 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'b':
 			if (daxmem_backend_from_name(optarg, &backend))
-				return ctl_error("list: --backend %s: want devdax or pageless", optarg);
+				return ctl_error("list: --backend %s: want devdax or pageless",
+						 optarg);
 			break;
 		case 'd':
 			device = optarg;
@@ -83,8 +88,7 @@ int cmd_list(int argc, char **argv)
 		return 1;
 	}
 	out = json_object_new_array();
-	daxmem_region_foreach(ctx, region)
-	{
+	daxmem_region_foreach(ctx, region) {
 		if (region_id >= 0 && daxmem_region_get_id(region) != region_id)
 			continue;
 		if (backend != DAXMEM_BACKEND_ANY && daxmem_region_get_backend(region) != backend)
@@ -94,8 +98,7 @@ int cmd_list(int argc, char **argv)
 			json_object_array_add(out, ctl_json_region(region, flags, true));
 			continue;
 		}
-		daxmem_dev_foreach(region, dev)
-		{
+		daxmem_dev_foreach(region, dev) {
 			if (device && strcmp(device, daxmem_dev_get_name(dev)) &&
 			    strcmp(device, daxmem_dev_get_chardev(dev)))
 				continue;

@@ -68,7 +68,8 @@ static int parse(int argc, char **argv, const char *shortopts, const struct opti
 			fputs(usage, stdout);
 			return -1;
 		default:
-			return ctl_error("%s: bad option (see daxmemctl %s --help)", argv[0], argv[0]);
+			return ctl_error("%s: bad option (see daxmemctl %s --help)", argv[0],
+					 argv[0]);
 		}
 	}
 	if (optind != argc)
@@ -106,8 +107,7 @@ int cmd_save(int argc, char **argv)
 static void restored(struct daxmem_dev *dev, bool created, void *arg)
 {
 	struct json_object *out = arg;
-	unsigned int flags = (unsigned int)json_object_get_int(
-		json_object_array_get_idx(out, 0));
+	unsigned int flags = (unsigned int)json_object_get_int(json_object_array_get_idx(out, 0));
 	struct json_object *o = ctl_json_dev(dev, flags);
 
 	json_object_object_add(o, "restored", json_object_new_boolean(created));

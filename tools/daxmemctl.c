@@ -80,7 +80,9 @@ struct daxmem_ctx *ctl_ctx(void)
 		return NULL;
 	}
 	daxmem_set_log_fn(ctx, ctl_log);
-	daxmem_set_log_priority(ctx, opt_verbose > 1 ? LOG_DEBUG : opt_verbose ? LOG_INFO : LOG_ERR);
+	daxmem_set_log_priority(ctx, opt_verbose > 1 ? LOG_DEBUG :
+				     opt_verbose     ? LOG_INFO :
+						       LOG_ERR);
 	if (opt_lock_timeout >= 0)
 		daxmem_set_lock_timeout(ctx, (unsigned int)opt_lock_timeout);
 	if (opt_state && daxmem_set_state_path(ctx, opt_state)) {

@@ -42,8 +42,9 @@ struct json_object *ctl_json_dev(struct daxmem_dev *dev, unsigned int flags)
 	json_object_object_add(o, "mode",
 			       json_object_new_string(daxmem_mode_name(daxmem_dev_get_mode(dev))));
 	json_object_object_add(o, "region", json_object_new_int(daxmem_region_get_id(region)));
-	json_object_object_add(o, "backend", json_object_new_string(daxmem_backend_name(
-							     daxmem_region_get_backend(region))));
+	json_object_object_add(
+		o, "backend",
+		json_object_new_string(daxmem_backend_name(daxmem_region_get_backend(region))));
 	json_object_object_add(o, "preserved",
 			       json_object_new_boolean(daxmem_dev_is_preserved(dev)));
 	json_object_object_add(o, "recorded", json_object_new_boolean(daxmem_dev_is_recorded(dev)));
@@ -58,8 +59,8 @@ struct json_object *ctl_json_dev(struct daxmem_dev *dev, unsigned int flags)
 		uint64_t pgoff = r->page_offset / 4096;
 
 		json_object_object_add(m, "page_offset",
-				       (flags & CTL_JSON_HUMAN) ? json_addr(pgoff, flags)
-								: json_object_new_uint64(pgoff));
+				       (flags & CTL_JSON_HUMAN) ? json_addr(pgoff, flags) :
+								  json_object_new_uint64(pgoff));
 		json_object_object_add(m, "start", json_addr(r->start, flags));
 		json_object_object_add(m, "end", json_addr(r->end, flags));
 		json_object_object_add(m, "size", json_size(daxmem_range_size(r), flags));
@@ -77,8 +78,9 @@ struct json_object *ctl_json_region(struct daxmem_region *region, unsigned int f
 	struct daxmem_dev *dev;
 
 	json_object_object_add(o, "id", json_object_new_int(daxmem_region_get_id(region)));
-	json_object_object_add(o, "backend", json_object_new_string(daxmem_backend_name(
-						     daxmem_region_get_backend(region))));
+	json_object_object_add(
+		o, "backend",
+		json_object_new_string(daxmem_backend_name(daxmem_region_get_backend(region))));
 	if (start != UINT64_MAX)
 		json_object_object_add(o, "start", json_addr(start, flags));
 	json_object_object_add(o, "size", json_size(daxmem_region_get_size(region), flags));

@@ -35,7 +35,7 @@ enum daxmem_backend {
 
 enum daxmem_mode {
 	DAXMEM_MODE_DEFAULT = -1,
-	DAXMEM_MODE_DEVDAX = 0,   /* device-dax, struct pages */
+	DAXMEM_MODE_DEVDAX = 0, /* device-dax, struct pages */
 	DAXMEM_MODE_PAGELESS = 1, /* pageless module, no struct page */
 	DAXMEM_MODE_COMPOUND = 2, /* pageless module, deduplicated vmemmap */
 };
@@ -60,8 +60,7 @@ struct daxmem_ctx;
 struct daxmem_region;
 struct daxmem_dev;
 
-typedef void (*daxmem_log_fn)(struct daxmem_ctx *ctx, int priority, const char *fmt,
-			      va_list args);
+typedef void (*daxmem_log_fn)(struct daxmem_ctx *ctx, int priority, const char *fmt, va_list args);
 
 /* context */
 int daxmem_new(struct daxmem_ctx **ctx);
@@ -116,8 +115,8 @@ uint64_t daxmem_region_get_allocatable_size(struct daxmem_region *region);
 /* the largest size a device with this alignment could get, over any number of ranges */
 uint64_t daxmem_region_get_largest_fit(struct daxmem_region *region, unsigned long align);
 
-#define daxmem_region_foreach(ctx, region)                                                     \
-	for (region = daxmem_region_get_first(ctx); region != NULL;                            \
+#define daxmem_region_foreach(ctx, region)                          \
+	for (region = daxmem_region_get_first(ctx); region != NULL; \
 	     region = daxmem_region_get_next(region))
 
 /* devices: what the kernel holds, merged with what the state file records */
@@ -141,13 +140,13 @@ bool daxmem_dev_is_present(struct daxmem_dev *dev);
 size_t daxmem_dev_get_nr_ranges(struct daxmem_dev *dev);
 const struct daxmem_range *daxmem_dev_get_range(struct daxmem_dev *dev, size_t i);
 
-#define daxmem_dev_foreach(region, dev)                                                        \
+#define daxmem_dev_foreach(region, dev) \
 	for (dev = daxmem_dev_get_first(region); dev != NULL; dev = daxmem_dev_get_next(dev))
 
 struct daxmem_dev_spec {
-	const char *name;    /* NULL: the chardev name */
-	const char *label;   /* free text kept in the state file, may be NULL */
-	uint64_t size;       /* 0 with ranges: the ranges' total */
+	const char *name; /* NULL: the chardev name */
+	const char *label; /* free text kept in the state file, may be NULL */
+	uint64_t size; /* 0 with ranges: the ranges' total */
 	unsigned long align; /* 0: the region's alignment */
 	const struct daxmem_range *ranges; /* exact placement, in page_offset order */
 	size_t nr_ranges;
@@ -183,13 +182,13 @@ typedef void (*daxmem_restore_fn)(struct daxmem_dev *dev, bool created, void *ar
 int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn fn, void *arg);
 
 enum daxmem_check_kind {
-	DAXMEM_CHECK_OK,	 /* recorded and held by the kernel as recorded */
-	DAXMEM_CHECK_MISSING,	 /* recorded, not in the kernel */
-	DAXMEM_CHECK_MISMATCH,	 /* recorded, the kernel holds other ranges */
+	DAXMEM_CHECK_OK, /* recorded and held by the kernel as recorded */
+	DAXMEM_CHECK_MISSING, /* recorded, not in the kernel */
+	DAXMEM_CHECK_MISMATCH, /* recorded, the kernel holds other ranges */
 	DAXMEM_CHECK_UNRECORDED, /* in the kernel, not recorded */
 };
-typedef void (*daxmem_check_fn)(enum daxmem_check_kind kind, const char *name,
-				const char *chardev, const char *detail, void *arg);
+typedef void (*daxmem_check_fn)(enum daxmem_check_kind kind, const char *name, const char *chardev,
+				const char *detail, void *arg);
 /* Reconcile the state file with the kernel; returns the number of discrepancies. */
 int daxmem_check(struct daxmem_ctx *ctx, daxmem_check_fn fn, void *arg);
 

@@ -163,7 +163,7 @@ Test(alloc, validate_exact_ranges)
 
 /* --- property test: a page bitmap as the independent oracle --- */
 
-#define PROP_START (BASE + M2)	     /* not 1G aligned */
+#define PROP_START (BASE + M2) /* not 1G aligned */
 #define PROP_SIZE (8 * G1 - 4 * M2) /* not a multiple of 1G */
 #define PROP_PAGES (PROP_SIZE / K4)
 #define PROP_OPS 120000
@@ -284,7 +284,8 @@ Test(alloc, randomized_property, .timeout = 120)
 				if (j)
 					cr_assert_gt(r->start, l->r[j - 1].end);
 				cr_assert_eq(count_poisoned(a, b), 0, "poisoned page handed out");
-				cr_assert_eq(mark(used_map, a, b, true), 0, "overlapping allocation");
+				cr_assert_eq(mark(used_map, a, b, true), 0,
+					     "overlapping allocation");
 				off += daxmem_range_size(r);
 			}
 			cr_assert_eq(off, size);
@@ -324,8 +325,9 @@ Test(alloc, randomized_property, .timeout = 120)
 		for (p = a; p < b; p++)
 			cr_assert(!bit(used_map, p) && !bit(poison_map, p));
 	}
-	cr_log_info("property: %lu allocations (%lu over several ranges), %lu frees, %lu ENOSPC, %lu live",
-		    ok_allocs, multi, frees, enospc, (unsigned long)nr_live);
+	cr_log_info(
+		"property: %lu allocations (%lu over several ranges), %lu frees, %lu ENOSPC, %lu live",
+		ok_allocs, multi, frees, enospc, (unsigned long)nr_live);
 	cr_assert_gt(ok_allocs, 30000);
 	cr_assert_gt(enospc, 100);
 	cr_assert_gt(multi, 100);

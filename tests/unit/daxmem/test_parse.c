@@ -24,8 +24,9 @@ Test(parse, sizes)
 		{ "0x100000000", 1ULL << 32 },
 		{ "16777215T", 16777215ULL << 40 },
 	};
-	static const char *const bad[] = { "", "G", "-1", "1X", "1 G", "2MM", "0x", "1.5G",
-					   "16777216T", "99999999999999999999", " 1" };
+	static const char *const bad[] = { "",	  "G",	"-1",	"1X",	     "1 G",
+					   "2MM", "0x", "1.5G", "16777216T", "99999999999999999999",
+					   " 1" };
 	uint64_t v;
 	size_t i;
 
@@ -62,10 +63,18 @@ Test(parse, ranges)
 Test(parse, bad_ranges)
 {
 	static const char *const bad[] = {
-		"",	     "4G",	"4G-",	   "-4G",	  "4G-3G",	"4G+0",
-		"4G-5G,",    "4G-5G;6G-7G", "4G-5G,4G-4G", /* overlap */
-		"4G+2G,5G+1G",	/* overlap */
-		"4G--5G",    "x-y",
+		"",
+		"4G",
+		"4G-",
+		"-4G",
+		"4G-3G",
+		"4G+0",
+		"4G-5G,",
+		"4G-5G;6G-7G",
+		"4G-5G,4G-4G", /* overlap */
+		"4G+2G,5G+1G", /* overlap */
+		"4G--5G",
+		"x-y",
 	};
 	struct daxmem_range *r;
 	size_t nr, i;

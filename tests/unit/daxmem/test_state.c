@@ -21,14 +21,24 @@ static void sample(struct daxmem_state *st)
 	struct daxmem_range r1[] = { { BASE + 8 * M2, BASE + 10 * M2 - 1, 0 },
 				     { BASE, BASE + 4 * M2 - 1, 2 * M2 } };
 	struct daxmem_range r2[] = { { BASE + 1ULL * (1 << 30), BASE + 2ULL * (1 << 30) - 1, 0 } };
-	struct daxmem_state_dev d1 = { .name = "vm1", .chardev = "dax1.1", .label = "guest \"one\"",
-				       .backend = DAXMEM_BACKEND_DEVDAX, .region = 1, .align = M2,
-				       .mode = DAXMEM_MODE_DEVDAX, .preserved = true,
-				       .ranges = r1, .nr_ranges = 2 };
-	struct daxmem_state_dev d2 = { .name = "vm2", .chardev = "pdax0.3",
-				       .backend = DAXMEM_BACKEND_PAGELESS, .region = 0,
-				       .align = 1UL << 30, .mode = DAXMEM_MODE_COMPOUND,
-				       .ranges = r2, .nr_ranges = 1 };
+	struct daxmem_state_dev d1 = { .name = "vm1",
+				       .chardev = "dax1.1",
+				       .label = "guest \"one\"",
+				       .backend = DAXMEM_BACKEND_DEVDAX,
+				       .region = 1,
+				       .align = M2,
+				       .mode = DAXMEM_MODE_DEVDAX,
+				       .preserved = true,
+				       .ranges = r1,
+				       .nr_ranges = 2 };
+	struct daxmem_state_dev d2 = { .name = "vm2",
+				       .chardev = "pdax0.3",
+				       .backend = DAXMEM_BACKEND_PAGELESS,
+				       .region = 0,
+				       .align = 1UL << 30,
+				       .mode = DAXMEM_MODE_COMPOUND,
+				       .ranges = r2,
+				       .nr_ranges = 1 };
 	struct daxmem_state_region reg = { DAXMEM_BACKEND_DEVDAX, 1, BASE, 2ULL << 30 };
 
 	daxmem_state_init(st);
@@ -147,7 +157,8 @@ Test(state, invalid_documents)
 		/* duplicate name */
 		"{\"format\":\"daxmem-state\",\"version\":1,\"devices\":[{\"name\":\"a\",\"chardev\":\"x\",\"backend\":\"devdax\",\"region\":0,\"align\":4096,\"mode\":\"devdax\",\"preserved\":false,\"ranges\":[]},{\"name\":\"a\",\"chardev\":\"y\",\"backend\":\"devdax\",\"region\":0,\"align\":4096,\"mode\":\"devdax\",\"preserved\":false,\"ranges\":[]}]}",
 		"{\"format\":\"daxmem-state\",\"version\":1,\"devices\":[]} trailing",
-		"\x7f" "ELF",
+		"\x7f"
+		"ELF",
 	};
 	char err[160];
 	size_t i;
