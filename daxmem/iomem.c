@@ -137,7 +137,8 @@ static int iomem_parse_line(const char *line, size_t len, struct daxmem_memmap *
 		return -EINVAL;
 	if (parse_hex(p, &end, &start) || *end != '-')
 		return -EINVAL;
-	if (parse_hex(end + 1, &end, &last) || strncmp(end, " : ", 3))
+	/* " : " must lie within the line, not in the trailing blanks trimmed off it */
+	if (parse_hex(end + 1, &end, &last) || line + len - end < 3 || strncmp(end, " : ", 3))
 		return -EINVAL;
 	end += 3;
 	n = (size_t)(line + len - end);
@@ -148,6 +149,28 @@ static int iomem_parse_line(const char *line, size_t len, struct daxmem_memmap *
 	memcpy(name, end, n);
 	name[n] = '\0';
 	return daxmem_memmap_add(map, start, last, spaces / 2, name);
+}
+
+/*
+ * Top-level entries of /proc/iomem never overlap; a file where the last one
+ * added does would make the planner carve the same memory twice. Zeroed
+ * addresses (read without CAP_SYS_ADMIN) are reported later as -EACCES.
+ */
+static bool top_level_overlap(const struct daxmem_memmap *map)
+{
+	const struct daxmem_mem_range *last = &map->ranges[map->nr - 1];
+	size_t i;
+
+	if (last->depth || (!last->start && !last->end))
+		return false;
+	for (i = 0; i + 1 < map->nr; i++) {
+		const struct daxmem_mem_range *r = &map->ranges[i];
+
+		if (!r->depth && (r->start || r->end) && r->start <= last->end &&
+		    last->start <= r->end)
+			return true;
+	}
+	return false;
 }
 
 int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map, unsigned int *bad_line)
@@ -167,6 +190,8 @@ int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map, unsigned int
 			len--;
 		if (len) {
 			rc = iomem_parse_line(line, len, map);
+			if (!rc && top_level_overlap(map))
+				rc = -EINVAL;
 			if (rc) {
 				if (bad_line)
 					*bad_line = lineno;
