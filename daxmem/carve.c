@@ -341,7 +341,8 @@ int daxmem_carve_plan(const struct daxmem_memmap *map, const struct daxmem_node_
 	}
 	if (rc)
 		goto out;
-	qsort(aligned.e, aligned.nr, sizeof(*aligned.e), extent_cmp_desc);
+	if (aligned.nr)
+		qsort(aligned.e, aligned.nr, sizeof(*aligned.e), extent_cmp_desc);
 
 	rc = plan_nodes(map, nodes, req, &aligned, plan);
 	if (rc)
