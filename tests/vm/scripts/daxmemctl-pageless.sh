@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm-kernels: 6.12
+# vm-kernels: 6.12 6.1
 # daxmemctl over the pageless backend (pdax), side by side with device-dax:
 # region ids clash across backends, placement over fragments matches pdax's
 # mappingN, non-preserved devices come zeroed by pdax's scrub, a preserved
