@@ -9,7 +9,9 @@
  * failure, after logging one line through the context's log function.
  * Regions and devices are reference counted and owned by their context; a
  * reference taken with *_ref() keeps an object valid across
- * daxmem_refresh().
+ * daxmem_refresh(). Every call that changes devices or the state file
+ * re-reads the kernel and the state file when it is done: region and device
+ * pointers obtained before it without a reference are stale afterwards.
  */
 #ifndef _LIBDAXMEM_H_
 #define _LIBDAXMEM_H_

@@ -45,6 +45,23 @@ daxmemctl save -o /tmp/saved.json
 daxmemctl save
 grep -q '"preserved": true' /tmp/saved.json || fail "saved document lacks the preserved flag"
 
+# q vanishes behind daxmemctl's back (as across a reboot): check reports it
+# missing, and restore from the state file rebuilds it, zeroed
+D=/sys/bus/dax/devices/$q
+echo "$q" >$D/driver/unbind
+echo 0 >$D/size
+echo "$q" >/sys/bus/dax/devices/$q/../dax_region/delete
+if daxmemctl check >/tmp/check.json; then
+	fail "check passed with q gone"
+fi
+grep -B2 '"status": "missing"' /tmp/check.json | grep -q '"name": "q"' || fail "check did not report q missing"
+daxmemctl list -d q | grep -q '"present": false' || fail "q not listed as absent"
+daxmemctl restore | grep -q '"restored": true' || fail "restore from the state file"
+q=$(chardev_of q)
+daxpattern zero "/dev/$q" 64M || fail "q not zeroed"
+daxmemctl check >/dev/null || fail "check after restore"
+echo "ok: check reported q missing, restore rebuilt it from the state file"
+
 daxmemctl destroy p q
 [ "$(count_devs)" -eq 0 ] || fail "devices left after destroy"
 daxmemctl restore -i /tmp/saved.json >/tmp/restored.json
