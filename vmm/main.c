@@ -18,7 +18,7 @@
 #include "util.h"
 #include "vmm.h"
 
-#define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
+#define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1 pci=off"
 #define DEBUG_EXIT_PORT 0x501
 #define POST_PORT 0x80
 
@@ -77,12 +77,18 @@ static void post_io(void *dev, uint16_t offset, uint8_t *data, int size, bool is
 		memset(data, 0xff, size);
 }
 
+static time_t rtc_host_time(void)
+{
+	return time(NULL);
+}
+
 static int devices_init(struct vm *vm)
 {
 	int ret;
 
 	serial_init(&vm->serial, STDOUT_FILENO, SERIAL_COM1_IRQ, serial_set_irq, vm);
 	i8042_init(&vm->i8042, i8042_reset, vm);
+	rtc_init(&vm->rtc, rtc_host_time);
 	ret = io_bus_register(&vm->io, SERIAL_COM1_BASE, 8, serial_io, &vm->serial, "serial");
 	if (!ret)
 		ret = io_bus_register(&vm->io, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042");
@@ -90,6 +96,8 @@ static int devices_init(struct vm *vm)
 		ret = io_bus_register(&vm->io, DEBUG_EXIT_PORT, 1, debug_exit_io, vm, "debug-exit");
 	if (!ret)
 		ret = io_bus_register(&vm->io, POST_PORT, 1, post_io, vm, "post");
+	if (!ret)
+		ret = io_bus_register(&vm->io, RTC_INDEX_PORT, 2, rtc_io, &vm->rtc, "rtc");
 	if (ret)
 		pr_err("io_bus_register: %s", strerror(-ret));
 	return ret;

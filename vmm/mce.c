@@ -112,13 +112,15 @@ void mce_thread_init(struct vcpu *v)
 	tls_vcpu = v;
 }
 
-static void mce_record(struct mce_ctx *m, uint64_t gpa)
+/* Returns false if @gpa was already recorded. */
+static bool mce_record(struct mce_ctx *m, uint64_t gpa)
 {
 	for (int i = 0; i < m->nr_bad; i++)
 		if (m->bad_gpa[i] == gpa)
-			return;
+			return false;
 	if (m->nr_bad < MCE_MAX_BAD_PAGES)
 		m->bad_gpa[m->nr_bad++] = gpa;
+	return true;
 }
 
 static void mce_inject(struct vcpu *v, void *hva, bool ar)
@@ -127,6 +129,7 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 	struct mce_ctx *m = vm->mce;
 	struct kvm_x86_mce mce = { .bank = MCE_BANK, .misc = MCI_MISC_PHYS_4K };
 	uint64_t gpa, status, mcg_status;
+	bool first;
 
 	if (guest_mem_gpa(&vm->mem, hva, &gpa)) {
 		pr_err("memory error at host address %p outside guest RAM", hva);
@@ -134,11 +137,19 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 		return;
 	}
 	gpa &= ~0xfffULL;
+	if (!ar && m->amd) {
+		/* AMD reports no action-optional machine checks: the guest
+		 * hears of the page when it consumes it (action required). */
+		pr_info("memory error (action optional) at guest physical 0x%" PRIx64
+			": not passed to an AMD guest",
+			gpa);
+		return;
+	}
 	pthread_mutex_lock(&vm->dev_lock);
-	mce_record(m, gpa);
+	first = mce_record(m, gpa);
 	pthread_mutex_unlock(&vm->dev_lock);
-	pr_info("memory error (%s) at guest physical 0x%" PRIx64 ": injecting MCE into vcpu %d",
-		ar ? "action required" : "action optional", gpa, v->id);
+	pr_info("memory error (%s) at guest physical 0x%" PRIx64 "%s: injecting MCE into vcpu %d",
+		ar ? "action required" : "action optional", gpa, first ? "" : " again", v->id);
 	if (!m->enabled) {
 		vm_request_exit(vm, 3, "guest RAM poisoned and KVM has no MCE support");
 		return;
@@ -153,37 +164,94 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 	}
 }
 
-int mce_memory_fault(struct vcpu *v)
+/* Guest physical page of device offset @off. */
+static uint64_t mce_off_to_gpa(const struct vm *vm, uint64_t off)
 {
-	struct vm *vm = v->vm;
+	off &= ~0xfffULL;
+	return off < vm->mem.low_size ? off : MEM_HIGH_START + (off - vm->mem.low_size);
+}
+
+static bool mce_known(struct vm *vm, uint64_t gpa)
+{
+	bool known = false;
+
+	pthread_mutex_lock(&vm->dev_lock);
+	for (int i = 0; i < vm->mce->nr_bad; i++)
+		known |= vm->mce->bad_gpa[i] == gpa;
+	pthread_mutex_unlock(&vm->dev_lock);
+	return known;
+}
+
+/*
+ * The device's poison list: /sys/dev/char/MAJ:MIN/poison, one "PHYS OFFSET"
+ * line per poisoned page. Calls @fn for each page inside guest RAM; stops
+ * when it returns true. Returns that, false at the end of the list.
+ */
+static bool mce_for_each_poisoned(struct vm *vm, bool (*fn)(struct vm *, uint64_t, void *),
+				  void *arg)
+{
 	char path[96], line[128];
-	int injected = 0;
+	bool stop = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
 		 minor(vm->dev_rdev));
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
+		return false;
+	while (!stop && fgets(line, sizeof(line), f)) {
 		unsigned long long phys, off;
-		uint64_t gpa;
-		bool known = false;
 
 		if (sscanf(line, "%llx %llx", &phys, &off) != 2 || off >= vm->mem.size)
 			continue;
-		gpa = off < vm->mem.low_size ? off : MEM_HIGH_START + (off - vm->mem.low_size);
-		pthread_mutex_lock(&vm->dev_lock);
-		for (int i = 0; i < vm->mce->nr_bad; i++)
-			known |= vm->mce->bad_gpa[i] == (gpa & ~0xfffULL);
-		pthread_mutex_unlock(&vm->dev_lock);
-		if (known)
-			continue;
-		mce_inject(v, vm->mem.host + off, true);
-		injected++;
+		stop = fn(vm, mce_off_to_gpa(vm, off), arg);
 	}
 	fclose(f);
-	return injected;
+	return stop;
+}
+
+static bool mce_is_gpa(struct vm *vm, uint64_t gpa, void *arg)
+{
+	return gpa == *(uint64_t *)arg;
+}
+
+int mce_memory_fault_at(struct vcpu *v, uint64_t gpa)
+{
+	struct vm *vm = v->vm;
+	uint8_t *hva;
+
+	gpa &= ~0xfffULL;
+	hva = guest_mem_ptr(&vm->mem, gpa, 0x1000);
+	if (!hva)
+		return 0;
+	if (!mce_known(vm, gpa) && !mce_for_each_poisoned(vm, mce_is_gpa, &gpa))
+		return 0;
+	mce_inject(v, hva, true);
+	return 1;
+}
+
+struct mce_scan {
+	struct vcpu *v;
+	int injected;
+};
+
+static bool mce_inject_new(struct vm *vm, uint64_t gpa, void *arg)
+{
+	struct mce_scan *scan = arg;
+
+	if (!mce_known(vm, gpa)) {
+		mce_inject(scan->v, guest_mem_ptr(&vm->mem, gpa, 0x1000), true);
+		scan->injected++;
+	}
+	return false;
+}
+
+int mce_memory_fault(struct vcpu *v)
+{
+	struct mce_scan scan = { .v = v };
+
+	mce_for_each_poisoned(v->vm, mce_inject_new, &scan);
+	return scan.injected;
 }
 
 void mce_handle_pending(struct vcpu *v)

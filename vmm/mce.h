@@ -37,7 +37,16 @@ void mce_thread_init(struct vcpu *v);
 void mce_handle_pending(struct vcpu *v);
 
 /*
- * KVM_RUN failed with EFAULT: on a pageless device a poisoned page is not a
+ * KVM_RUN failed with EFAULT and KVM_EXIT_MEMORY_FAULT named @gpa (Linux
+ * 6.8+): if that page is a known bad page or on the device's poison list,
+ * inject an action-required MCE for it, every time the guest consumes it, as
+ * hardware raises one on every access. Returns 1 if injected, 0 if @gpa is
+ * not poisoned guest RAM.
+ */
+int mce_memory_fault_at(struct vcpu *v, uint64_t gpa);
+
+/*
+ * KVM_RUN failed with EFAULT and no address: on a pageless device a poisoned page is not a
  * SIGBUS for KVM but a failed pfn lookup. Read the device's own poison list
  * (/sys/dev/char/MAJ:MIN/poison, "PHYS OFFSET" lines) and inject an
  * action-required MCE for each poisoned guest page not reported yet.

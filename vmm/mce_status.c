@@ -13,6 +13,7 @@
 #define MCI_STATUS_EN (1ULL << 60)
 #define MCI_STATUS_MISCV (1ULL << 59)
 #define MCI_STATUS_ADDRV (1ULL << 58)
+#define MCI_STATUS_POISON (1ULL << 43) /* AMD: consumed poisoned data */
 #define MCI_STATUS_S (1ULL << 56)
 #define MCI_STATUS_AR (1ULL << 55)
 #define MCACOD_DATA_LOAD 0x134 /* Intel: data cache load, generic level */
@@ -24,8 +25,14 @@ void mce_status_for(bool amd, bool action_required, uint64_t *status, uint64_t *
 		  MCI_STATUS_ADDRV;
 	*mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
 	if (amd) {
-		/* AMD has no S/AR bits: an uncorrected error in user context with
-		 * a valid address is what Linux treats as action required. */
+		/*
+		 * AMD has no S/AR bits: an uncorrected error in user context is
+		 * what Linux treats as action required. Linux 6.8+ trusts the
+		 * address of a non-northbridge bank only with the Poison bit
+		 * (amd_mce_usable_address()); without it the guest kills the
+		 * process but never poisons the page, frees it and reuses it.
+		 */
+		*status |= MCI_STATUS_POISON;
 		if (action_required)
 			*mcg_status |= MCG_STATUS_EIPV;
 		return;

@@ -208,6 +208,15 @@ static int restore_devices(struct vm *vm, struct snapshot *s)
 	}
 	find_vm_rec(s, STATE_REC_DEV_I8042, &body, &len);
 	memcpy(&vm->i8042.r, body, len);
+	/* Optional: states written before the RTC existed have none. */
+	if (!find_vm_rec(s, STATE_REC_DEV_RTC, &body, &len)) {
+		if (len != sizeof(vm->rtc.r)) {
+			pr_err("state: RTC record of the wrong size");
+			return -EINVAL;
+		}
+		memcpy(&vm->rtc.r, body, len);
+		vm->rtc.r.index &= RTC_NR_REGS - 1;
+	}
 	if (!find_vm_rec(s, STATE_REC_DEV_MCE, &body, &len)) {
 		if (len % sizeof(uint64_t) || len / sizeof(uint64_t) > MCE_MAX_BAD_PAGES) {
 			pr_err("state: bad-page record malformed");

@@ -259,6 +259,7 @@ int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns)
 		pthread_mutex_lock(&vm->dev_lock);
 		state_put(&b, STATE_REC_DEV_SERIAL, &vm->serial.r, sizeof(vm->serial.r));
 		state_put(&b, STATE_REC_DEV_I8042, &vm->i8042.r, sizeof(vm->i8042.r));
+		state_put(&b, STATE_REC_DEV_RTC, &vm->rtc.r, sizeof(vm->rtc.r));
 		state_put(&b, STATE_REC_DEV_MCE, vm->mce->bad_gpa,
 			  (uint32_t)(vm->mce->nr_bad * sizeof(uint64_t)));
 		pthread_mutex_unlock(&vm->dev_lock);

@@ -19,6 +19,8 @@
 
 #define MAX_LOGGED_EXITS 32
 #define MAX_EFAULT_RETRIES 100
+/* Consumptions of poisoned pages in a row, without one ordinary exit. */
+#define MAX_MCE_REPEATS 1000
 #define CPUID_AMD_RAS 0x80000007
 #define AMD_RAS_OVERFLOW_RECOV (1U << 0)
 #define AMD_RAS_SUCCOR (1U << 1)
@@ -26,6 +28,17 @@
 #define APIC_LVT1 0x360
 #define APIC_MODE_NMI 0x400
 #define APIC_MODE_EXTINT 0x700
+
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+
+/* kvm_run's memory_fault member (Linux 6.8 uapi; not in older headers). */
+struct vcpu_memory_fault {
+	uint64_t flags;
+	uint64_t gpa;
+	uint64_t size;
+};
 
 static __thread struct kvm_run *tls_run;
 /* Per-port count of unclaimed I/O, for the summary at exit (dev_lock). */
@@ -308,11 +321,50 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
+/*
+ * KVM_RUN failed with EFAULT: KVM could not map a guest page. Linux 6.8+
+ * names the page (KVM_EXIT_MEMORY_FAULT); a poisoned one becomes an MCE in
+ * the guest each time it is consumed. Without the address, look for pages
+ * newly on the device's poison list and give an injected MCE a few entries
+ * to land. Returns false when the vCPU thread should end.
+ */
+static bool vcpu_handle_efault(struct vcpu *v, int *efaults, int *repeats)
+{
+	struct vm *vm = v->vm;
+	struct kvm_run *r = v->run;
+
+	if (r->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		const struct vcpu_memory_fault *mf = (const void *)&r->hw;
+
+		if (!mce_memory_fault_at(v, mf->gpa)) {
+			pr_err("KVM_RUN vcpu %d: EFAULT at guest physical %#" PRIx64
+			       " (size %#" PRIx64 ", flags %#" PRIx64 "), not a poisoned page",
+			       v->id, mf->gpa, mf->size, mf->flags);
+			vm_request_exit(vm, 1, "KVM_RUN failed");
+			return false;
+		}
+		if (++*repeats > MAX_MCE_REPEATS) {
+			vm_request_exit(vm, 3, "the guest keeps consuming a poisoned page");
+			return false;
+		}
+		return true;
+	}
+	if (mce_memory_fault(v)) {
+		*efaults = 0;
+		return true;
+	}
+	if (++*efaults <= MAX_EFAULT_RETRIES)
+		return true;
+	pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(EFAULT));
+	vm_request_exit(vm, 1, "KVM_RUN failed");
+	return false;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
-	int efaults = 0;
+	int efaults = 0, repeats = 0;
 	char name[16];
 
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
@@ -323,24 +375,26 @@ static void *vcpu_thread(void *arg)
 		vcpu_park_if_requested(v);
 		if (__atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE))
 			break;
+		v->run->exit_reason = KVM_EXIT_UNKNOWN;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
+			int err = errno;
+
+			if (err == EINTR || err == EAGAIN) {
 				v->run->immediate_exit = 0;
 				mce_handle_pending(v);
 				continue;
 			}
-			if (errno == EFAULT && efaults++ < MAX_EFAULT_RETRIES) {
-				/* A poisoned page the guest has not been told of yet;
-				 * else give the injected MCE a few entries to land. */
-				if (mce_memory_fault(v))
-					efaults = 0;
-				continue;
+			if (err == EFAULT) {
+				if (vcpu_handle_efault(v, &efaults, &repeats))
+					continue;
+				break;
 			}
-			pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(errno));
+			pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(err));
 			vm_request_exit(vm, 1, "KVM_RUN failed");
 			break;
 		}
 		efaults = 0;
+		repeats = 0;
 		mce_handle_pending(v);
 		if (!vcpu_handle_exit(v))
 			break;

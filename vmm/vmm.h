@@ -14,6 +14,7 @@
 #include "layout.h"
 #include "serial.h"
 #include "i8042.h"
+#include "rtc.h"
 
 /* Distinguishes builds in "ctl status" (live restart across binaries). */
 #ifndef TINYVMM_BUILD
@@ -78,6 +79,7 @@ struct vm {
 	struct io_bus io;
 	struct serial serial;
 	struct i8042 i8042;
+	struct rtc rtc;
 	struct exit_stats stats;
 
 	pthread_mutex_t pause_lock;

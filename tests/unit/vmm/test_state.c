@@ -126,4 +126,8 @@ Test(mce, status_bits_per_vendor)
 	mce_status_for(true, true, &st, &mcg);
 	cr_assert_not(st & (3ULL << 55), "AMD has no S/AR");
 	cr_assert(st & (1ULL << 61), "UC");
+	cr_assert(st & (1ULL << 43), "AMD Poison: the guest may use the address");
+	cr_assert(st & (1ULL << 58), "ADDRV");
+	mce_status_for(false, true, &st, &mcg);
+	cr_assert_not(st & (1ULL << 43), "Intel has no Poison bit");
 }

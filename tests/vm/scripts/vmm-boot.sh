@@ -2,8 +2,9 @@
 # vm-kernels: 6.12
 # vm-args: --timeout 400
 # tinyvmm boots the L2 Debian kernel with the busybox initramfs on a
-# device-dax device: 1 vCPU, then 2 vCPUs (the guest must see both). The
-# guest's /init prints a marker and reboots; tinyvmm must exit 0.
+# device-dax device with tinyvmm's default command line: 1 vCPU, then 2
+# vCPUs (the guest must see both). The guest's /init prints a marker and
+# reboots; tinyvmm must exit 0. Prints boot time and unhandled port exits.
 . /tests/vm/scripts/vmm-lib.inc
 dev=$(vmm_dax_dev 1073741824)
 echo "device: $dev ($(vmm_dev_size "$dev") bytes, align $(vmm_dev_align "$dev"))"
@@ -12,11 +13,12 @@ for cpus in 1 2; do
 	log=/tmp/boot-$cpus.log
 	t0=$(vmm_ms)
 	tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus $cpus \
-		--cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4" </dev/null >"$log" 2>&1
+		</dev/null >"$log" 2>&1
 	rc=$?
 	t1=$(vmm_ms)
 	echo "--- cpus=$cpus: exit $rc after $((t1 - t0)) ms; console tail:"
 	tail -n 15 "$log"
+	grep -q 'tinyvmm: unhandled exits' "$log" || echo "unhandled exits: none"
 	[ $rc -eq 0 ] || vmm_fail "tinyvmm exited $rc with --cpus $cpus"
 	grep -q "DAXMEM-GUEST-INIT-OK cpus=$cpus " "$log" || vmm_fail "no init marker with cpus=$cpus"
 	grep -q "DAXMEM-GUEST-POWEROFF" "$log" || vmm_fail "guest did not reach its poweroff"
