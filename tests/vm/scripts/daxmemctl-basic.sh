@@ -85,6 +85,14 @@ out=$(daxmemctl --lock-timeout 5000 create --region 0 --size 2M --name waited)
 echo "ok: lock wait bounded; after the holder left, create went through"
 daxmemctl destroy waited
 
+# 1 GiB pages: region1 starts at 5 GiB, so a 1 GiB-aligned device fits
+t0=$(date +%s)
+g=$(daxmemctl create --region 1 --size 1G --align 1G --name huge | jval chardev)
+[ "$(cat /sys/bus/dax/devices/$g/align)" = $((1 << 30)) ] || fail "$g align"
+[ $(($(cat /sys/bus/dax/devices/$g/mapping0/start) % (1 << 30))) -eq 0 ] || fail "$g start not 1G aligned"
+echo "ok: $g 1 GiB at $(cat /sys/bus/dax/devices/$g/mapping0/start), align 1G, zeroed in $(($(date +%s) - t0)) s"
+daxmemctl destroy huge
+
 daxmemctl destroy a
 [ ! -e "$sys" ] || fail "$sys still there"
 expect_error "unknown device a" daxmemctl list -d a
