@@ -71,6 +71,8 @@ struct pdax_mapping_attrs;
  * @dev: the region's device on the pdax bus
  * @id: R
  * @res: the exclusive iomem claim, a child of the Soft Reserved entry
+ * @wb_alias: write-back ioremap held for the region's lifetime, only so that
+ *	x86 PAT records the range as write-back (see pdax_region_memtype)
  * @start: physical start
  * @size: bytes
  * @nid: NUMA node of the memory
@@ -86,6 +88,7 @@ struct pdax_region {
 	struct device dev;
 	int id;
 	struct resource *res;
+	void __iomem *wb_alias;
 	phys_addr_t start;
 	u64 size;
 	int nid;

@@ -3,15 +3,41 @@
  * Regions: Soft Reserved ranges claimed exclusively, each one regionR on the
  * pdax bus with a seed device pdaxR.0.
  */
+#include <linux/io.h>
 #include <linux/ioport.h>
+#include <linux/module.h>
 #include <linux/memory_hotplug.h>
 #include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include <asm/memtype.h>
+
 #include "pdax.h"
 
 static DEFINE_IDA(pdax_region_ida);
+
+static bool wb_memtype = true;
+module_param(wb_memtype, bool, 0444);
+MODULE_PARM_DESC(wb_memtype,
+		 "hold a write-back ioremap of each region so user mappings are write-back under x86 PAT (default Y; N: no kernel mapping at all, user mappings uncached-minus)");
+
+/*
+ * x86 PAT gives a pfn inserted by vmf_insert_pfn*() the memory type recorded
+ * for it, and uncached-minus when none is recorded, as for pageless memory.
+ * No exported call records a type without mapping the range, so a
+ * write-back ioremap is held; it lives in the vmalloc area, not the direct
+ * map.
+ */
+static void pdax_region_memtype(struct pdax_region *region)
+{
+	if (!wb_memtype || !pat_enabled())
+		return;
+	region->wb_alias = ioremap_cache(region->start, region->size);
+	if (!region->wb_alias)
+		dev_warn(&region->dev,
+			 "ioremap_cache failed: user mappings will be uncached-minus\n");
+}
 
 static void pdax_region_dev_release(struct device *dev)
 {
@@ -147,6 +173,7 @@ int pdax_region_claim(phys_addr_t start, phys_addr_t end)
 		goto err_res;
 	}
 
+	pdax_region_memtype(region);
 	mutex_lock(&pdax_lock);
 	list_add_tail(&region->node, &pdax_regions);
 	seed = pdax_dev_create(region);
@@ -243,6 +270,8 @@ int pdax_region_release(struct pdax_region *region)
 	mutex_lock(&pdax_lock);
 	list_del(&region->node);
 	mutex_unlock(&pdax_lock);
+	if (region->wb_alias)
+		iounmap(region->wb_alias);
 	release_mem_region(region->start, region->size);
 	pr_info("pdax: region%d released\n", region->id);
 	put_device(&region->dev);

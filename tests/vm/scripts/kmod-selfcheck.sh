@@ -13,6 +13,12 @@ done
 modprobe pdax
 S=/sys/kernel/debug/pdax/selfcheck
 cat $S
+# PAT: each region is recorded write-back, so user mappings are not UC-
+P=/sys/kernel/debug/x86/pat_memtype_list
+if [ -r $P ]; then
+	grep -E '0x0*1(0|4)0000000-' $P
+	grep -E '0x0*140000000-0x0*1c0000000\] write-back' $P >/dev/null || fail "region1 not write-back in PAT"
+fi
 grep -q '^selfcheck: ok' $S || fail "selfcheck before mapping"
 D=/sys/bus/pdax/devices
 echo 512M > $D/pdax0.0/size
