@@ -14,6 +14,7 @@
 #include "dax.h"
 #include "mce.h"
 #include "mptable.h"
+#include "seccomp.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
@@ -38,6 +39,7 @@ static void usage(FILE *f)
 		"  --mem SIZE        guest RAM: a prefix of the device (default: all of it)\n"
 		"  --control SOCK    control socket for 'tinyvmm ctl'\n"
 		"  --restore STATE   resume a guest saved by a live restart\n"
+		"  --user U, --group G  run as U/G once the devices are open\n"
 		"  --help            this text\n"
 		"\n"
 		"Control commands (tinyvmm ctl SOCK ...):\n"
@@ -135,6 +137,8 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "control", required_argument, NULL, 's' },
 		{ "restore", required_argument, NULL, 'r' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -166,6 +170,11 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 				pr_err("--mem wants a size such as 512M or 1G, got '%s'", optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'u':
+		case 'g':
+			if (harden_set_option(c, optarg))
+				return -EINVAL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -248,6 +257,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
+	harden_close_inherited_fds();
 	if (parse_args(argc, argv, &cfg))
 		return 2;
 	if (cfg.restore) {
@@ -273,6 +283,8 @@ int main(int argc, char **argv)
 			return 1;
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
+		return 1;
+	if (harden_apply())
 		return 1;
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);

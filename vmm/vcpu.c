@@ -15,6 +15,7 @@
 #include "boot.h"
 #include "ioport.h"
 #include "mce.h"
+#include "seccomp.h"
 #include "vmm.h"
 
 #define MAX_LOGGED_EXITS 32
@@ -371,6 +372,10 @@ static void *vcpu_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	tls_run = v->run;
 	mce_thread_init(v);
+	if (seccomp_install_vcpu()) {
+		vm_request_exit(vm, 1, "cannot confine the vCPU thread");
+		return NULL;
+	}
 	for (;;) {
 		vcpu_park_if_requested(v);
 		if (__atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE))
