@@ -156,12 +156,14 @@ int __pdax_scrub_before_open(struct pdax_dev *pdev)
 	return rc;
 }
 
-/* Stop a background scrub and wait for it (the device is going away). */
+/*
+ * Stop a background scrub and wait until its work function has returned
+ * (the device or the module is going away). The caller holds a reference.
+ */
 void pdax_scrub_cancel(struct pdax_dev *pdev)
 {
 	WRITE_ONCE(pdev->scrub_stop, true);
-	wait_event(pdev->scrub_wq,
-		   READ_ONCE(pdev->scrub_state) != PDAX_SCRUB_RUNNING);
+	flush_work(&pdev->scrub_work);
 }
 
 ssize_t pdax_scrub_show(struct pdax_dev *pdev, char *buf)
