@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "reconcile the state file with the kernel" },
 	{ "carve", cmd_carve, "plan the boot-time carve of memory per NUMA node" },
 	{ "savings", cmd_savings, "struct page / vmemmap cost per mode" },
+	{ "liveupdate", cmd_liveupdate, "carry devices and VMM state across a host kexec" },
 };
 
 static const char *opt_state;

@@ -18,6 +18,7 @@ int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_carve(int argc, char **argv);
 int cmd_savings(int argc, char **argv);
+int cmd_liveupdate(int argc, char **argv);
 
 /* one error line on stderr, prefixed "daxmemctl: "; returns 1 */
 int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
