@@ -19,9 +19,11 @@ static void same_state(const struct daxmem_state *a, const struct daxmem_state *
 		fuzz_assert(!strcmp(x->name, y->name));
 		fuzz_assert(x->nr_ranges == y->nr_ranges);
 		fuzz_assert(x->preserved == y->preserved && x->mode == y->mode);
-		fuzz_assert(!memcmp(x->ranges, y->ranges, x->nr_ranges * sizeof(*x->ranges)));
+		fuzz_assert(!x->nr_ranges ||
+			    !memcmp(x->ranges, y->ranges, x->nr_ranges * sizeof(*x->ranges)));
 	}
-	fuzz_assert(!memcmp(a->poisoned, b->poisoned, a->nr_poisoned * sizeof(*a->poisoned)));
+	fuzz_assert(!a->nr_poisoned ||
+		    !memcmp(a->poisoned, b->poisoned, a->nr_poisoned * sizeof(*a->poisoned)));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
