@@ -3,7 +3,7 @@
 #   memmap/lifecycle/faults per mode (bench-dev), tinyvmm live restart,
 #   tinyvmm vs QEMU boot to the guest's /init (both stopped once it is reached).
 #   vm-bench.sh SIZE DEVDAX_START PDAX_START REPS [PARTS]
-# PARTS: comma list of dev,restart,boot (default all). Data rows go to the
+# PARTS: comma list of dev,kcheck,restart,boot (default all). Data rows go to the
 # console prefixed with "@@bench<TAB>"; a part that cannot run prints
 # "@@bench<TAB>note<TAB>PART<TAB>not measured: REASON". Exit 0 unless the
 # script itself is misused.
@@ -11,7 +11,7 @@ SIZE=${1:-1G}
 DEVDAX_START=${2:-0x140000000}
 PDAX_START=${3:-0x100000000}
 REPS=${4:-3}
-PARTS=${5:-dev,restart,boot}
+PARTS=${5:-dev,kcheck,restart,boot}
 TAB=$(printf '\t')
 OUT=/tmp/bench.out
 ERR=/tmp/bench.err
@@ -108,6 +108,37 @@ pdax_part() {
 	for a in 2M 1G; do
 		run_dev "pdax-compound-$a" pdax "$region" "$SIZE" "$a" compound "$REPS"
 	done
+}
+
+# The placement rule the churn model relies on, checked on the real kernel:
+# after a 512 MiB device with 2 MiB alignment, a 1 GiB-aligned device of
+# 1 GiB is placed right behind it (off its alignment) and still accepted.
+# Row: kcheck DEVICE START ALIGNED(0|1) BOUND_TO_DEVICE_DAX(0|1)
+kcheck_part() {
+	[ -n "$DAXDEV" ] || { note kcheck "no dax_hmem device at $DEVDAX_START"; return; }
+	sys=/sys/bus/dax/devices/$DAXDEV
+	region=$(dirname "$(readlink -f "$sys")")/dax_region
+	[ -e "$sys/driver" ] && echo "$DAXDEV" > "$sys/driver/unbind"
+	if ! { echo 0 > "$sys/size" && echo 2097152 > "$sys/align" &&
+		echo 536870912 > "$sys/size" && echo 1 > "$region/create"; } 2>"$ERR"; then
+		note kcheck "could not set up the first device: $(lasterr)"
+		return
+	fi
+	seed=$(cat "$region/seed")
+	s2=/sys/bus/dax/devices/$seed
+	if echo 1073741824 > "$s2/align" 2>"$ERR" && echo 1073741824 > "$s2/size" 2>>"$ERR"; then
+		start=$(cat "$s2/mapping0/start")
+		bound=0
+		devdax_bind "$seed" 2>/dev/null && [ -e "$s2/driver" ] && bound=1
+		printf '@@bench\tkcheck\t%s\t%s\t%s\t%s\n' "$seed" "$start" \
+			"$(( start % 1073741824 == 0 ))" "$bound"
+		[ -e "$s2/driver" ] && echo "$seed" > "$s2/driver/unbind"
+	else
+		printf '@@bench\tkcheck\t%s\trefused\t%s\n' "$seed" "$(lasterr)"
+	fi
+	echo 0 > "$s2/size" 2>/dev/null
+	echo "$seed" > "$region/delete" 2>/dev/null
+	echo 0 > "$sys/size"
 }
 
 # one devdax device of $SIZE, align 2M, bound: guest RAM for the boot benchmarks
@@ -214,6 +245,7 @@ boot_part() {
 }
 
 want dev && dev_part
+want kcheck && kcheck_part
 want restart && restart_part
 want boot && boot_part
 exit 0
