@@ -7,6 +7,10 @@
  *   restart [BINARY]  -> pause vCPUs, save state to SOCK.state, answer
  *                        "ok saved ...", exec BINARY --restore SOCK.state.
  *                        If exec fails the old process resumes the guest.
+ *   save              -> pause vCPUs, save state to SOCK.state, answer
+ *                        "ok saved ...", and exit without resuming: the
+ *                        guest waits in its memory for tinyvmm --restore
+ *                        (a host kexec, docs/host-live-update.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -132,6 +136,29 @@ static void do_restart(struct control *c, int fd, const char *binary)
 	vm_resume(c->vm);
 }
 
+static void do_save(struct control *c, int fd)
+{
+	uint64_t t0 = now_ns();
+
+	if (vm_pause(c->vm)) {
+		reply(fd, "error: the VM is exiting\n");
+		return;
+	}
+	if (snapshot_save(c->vm, c->state_path, t0)) {
+		vm_resume(c->vm);
+		reply(fd, "error: saving state to %s failed; guest resumed\n", c->state_path);
+		return;
+	}
+	/* Nothing may run after the save: exit with the vCPUs still parked. */
+	unlink(c->path);
+	pr_info("state saved to %s; exiting with the guest paused (resume: tinyvmm --restore %s)",
+		c->state_path, c->state_path);
+	reply(fd, "ok saved %s; exiting\n", c->state_path);
+	close(fd);
+	fflush(NULL);
+	_exit(0);
+}
+
 static void *control_thread(void *arg)
 {
 	struct control *c = arg;
@@ -156,6 +183,8 @@ static void *control_thread(void *arg)
 			do_status(c, fd);
 		else if (!strcmp(line, "restart") || !strncmp(line, "restart ", 8))
 			do_restart(c, fd, line[7] ? line + 8 : NULL);
+		else if (!strcmp(line, "save"))
+			do_save(c, fd);
 		else
 			reply(fd, "error: unknown command '%.64s'\n", line);
 		close(fd);
@@ -273,13 +302,34 @@ static int client_restart(const char *sock, const char *binary, long wait_s)
 	return 1;
 }
 
+/* save, then wait until the process is gone (its socket refuses) */
+static int client_save(const char *sock, long wait_s)
+{
+	char line[LINE_MAX_LEN];
+	int ret;
+
+	ret = control_call(sock, "save", line, sizeof(line));
+	if (ret || strncmp(line, "ok", 2)) {
+		fprintf(stderr, "tinyvmm ctl: save: %s\n", ret ? strerror(-ret) : line);
+		return 1;
+	}
+	printf("%s\n", line);
+	for (long waited = 0; waited < wait_s * 1000; waited += 10) {
+		if (control_call(sock, "status", line, sizeof(line)))
+			return 0;
+		usleep(10000);
+	}
+	fprintf(stderr, "tinyvmm ctl: %s still answers after the save\n", sock);
+	return 1;
+}
+
 int control_client(int argc, char **argv)
 {
 	char line[LINE_MAX_LEN];
 	int ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: tinyvmm ctl SOCK status|restart [--binary PATH] [--timeout S]\n");
+		fprintf(stderr, "usage: tinyvmm ctl SOCK status|save|restart [--binary PATH] [--timeout S]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "restart")) {
@@ -305,6 +355,8 @@ restart_usage:
 		fprintf(stderr, "tinyvmm ctl: restart [--binary PATH (no spaces)] [--timeout SECONDS]\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "save") && argc == 2)
+		return client_save(argv[0], RESTART_WAIT_S);
 	if (!strcmp(argv[1], "status") && argc == 2) {
 		ret = control_call(argv[0], "status", line, sizeof(line));
 		if (ret) {
@@ -314,6 +366,6 @@ restart_usage:
 		printf("%s\n", line);
 		return strncmp(line, "ok", 2) ? 1 : 0;
 	}
-	fprintf(stderr, "tinyvmm ctl: unknown command '%s' (status, restart)\n", argv[1]);
+	fprintf(stderr, "tinyvmm ctl: unknown command '%s' (status, save, restart)\n", argv[1]);
 	return 2;
 }

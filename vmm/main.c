@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tinyvmm --dax DEV --kernel BZIMAGE [options]\n"
-		"       tinyvmm --restore STATE\n"
+		"       tinyvmm --restore STATE [--dax DEV]\n"
 		"       tinyvmm ctl SOCK COMMAND [ARGS]\n"
 		"\n"
 		"Boots a Linux bzImage with guest RAM mapped from a dax device.\n"
@@ -38,7 +38,9 @@ static void usage(FILE *f)
 		"  --cpus N          vCPUs, 1..%d (default 1)\n"
 		"  --mem SIZE        guest RAM: a prefix of the device (default: all of it)\n"
 		"  --control SOCK    control socket for 'tinyvmm ctl'\n"
-		"  --restore STATE   resume a guest saved by a live restart\n"
+		"  --restore STATE   resume a guest saved by a live restart or 'ctl save';\n"
+		"                    with --dax, from DEV: the same memory under another\n"
+		"                    device node (after a host kexec)\n"
 		"  --user U, --group G  run as U/G once the devices are open\n"
 		"  --help            this text\n"
 		"\n"
@@ -47,6 +49,7 @@ static void usage(FILE *f)
 		"  restart [--binary PATH] [--timeout S]\n"
 		"                               save state, exec PATH (default: this binary),\n"
 		"                               wait up to S seconds (60) for it to resume\n"
+		"  save                         save state to SOCK.state and exit, guest paused\n"
 		"\n"
 		"The console is an 8250 UART on ttyS0 (stdout, input from stdin). The\n"
 		"guest ends tinyvmm with status 0 by resetting (reboot=k makes Linux use\n"

@@ -309,7 +309,10 @@ struct snapshot *snapshot_load(const char *path, struct vmm_config *cfg)
 		pr_err("%s: config record out of range", path);
 		goto fail;
 	}
-	cfg->dax = s->cfg.dax;
+	/* after a host kexec the same memory may come back as another device node */
+	s->dax_given = cfg->dax != NULL;
+	if (!s->dax_given)
+		cfg->dax = s->cfg.dax;
 	cfg->mem = s->cfg.mem_size;
 	cfg->cpus = (int)s->cfg.ncpus;
 	if (!cfg->control && s->cfg.control[0])
@@ -325,7 +328,7 @@ fail:
 int snapshot_check_device(const struct snapshot *s, const struct dax_dev *d, uint64_t size)
 {
 	if (s->cfg.dev_size != d->size || s->cfg.mem_size != size ||
-	    s->cfg.dev_rdev != (uint64_t)d->rdev) {
+	    (!s->dax_given && s->cfg.dev_rdev != (uint64_t)d->rdev)) {
 		pr_err("state file belongs to another device: saved %s (%" PRIu64
 		       " bytes, guest RAM %" PRIu64 "), found %" PRIu64 " bytes",
 		       s->cfg.dax, s->cfg.dev_size, s->cfg.mem_size, d->size);

@@ -6,6 +6,7 @@
 #ifndef TINYVMM_SNAPSHOT_H
 #define TINYVMM_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct snapshot {
 	uint8_t *data;
 	size_t len;
 	struct state_config cfg;
+	bool dax_given; /* --dax named the device: the same memory under a new node */
 };
 
 /* Save the (paused) VM to @path atomically; @stop_ns is when the pause began. */
