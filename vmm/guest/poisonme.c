@@ -4,10 +4,11 @@
  * process locks one page, prints its guest physical address (from
  * /proc/self/pagemap) and reads it in a loop; a bystander process prints a
  * tick every 200 ms. When the host poisons the victim's page, the guest
- * kernel must kill only the victim (SIGBUS). Exits 0 if the victim died of
- * SIGBUS and the bystander was still running afterwards.
+ * kernel must kill only the victim (SIGBUS). With ROUNDS > 1 a new victim
+ * (on a new page) follows each one that died. Exits 0 if every victim died
+ * of SIGBUS and the bystander was still running afterwards.
  *
- *   poisonme [TIMEOUT_SECONDS]
+ *   poisonme [TIMEOUT_SECONDS_PER_ROUND [ROUNDS]]
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -19,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void victim(void)
+static void victim(int round)
 {
 	volatile uint64_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
@@ -37,8 +38,8 @@ static void victim(void)
 		fflush(stdout);
 		_exit(2);
 	}
-	printf("POISONME VICTIM pid=%d gpa=0x%llx\n", getpid(),
-	       (unsigned long long)((entry & ((1ULL << 55) - 1)) * 4096));
+	printf("POISONME VICTIM pid=%d gpa=0x%llx round=%d\n", getpid(),
+	       (unsigned long long)((entry & ((1ULL << 55) - 1)) * 4096), round);
 	fflush(stdout);
 	for (uint64_t n = 0;; n++) {
 		for (int i = 0; i < 512; i++)
@@ -61,18 +62,14 @@ static void bystander(void)
 	}
 }
 
-int main(int argc, char **argv)
+/* Run one victim until it dies or @timeout seconds pass; its signal or -status. */
+static int victim_round(int round, int timeout)
 {
-	int timeout = argc > 1 ? atoi(argv[1]) : 120, status = 0, sig = 0;
-	pid_t v, b;
+	int status = 0, sig = 0;
+	pid_t v = fork();
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	b = fork();
-	if (b == 0)
-		bystander();
-	v = fork();
 	if (v == 0)
-		victim();
+		victim(round);
 	for (int t = 0; t < timeout * 10; t++) {
 		if (waitpid(v, &status, WNOHANG) == v) {
 			sig = WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status);
@@ -84,7 +81,25 @@ int main(int argc, char **argv)
 		kill(v, SIGKILL);
 		waitpid(v, &status, 0);
 	}
-	printf("POISONME victim ended: %s %d\n", sig > 0 ? "signal" : "exit/timeout", sig);
+	printf("POISONME victim ended: %s %d round=%d\n", sig > 0 ? "signal" : "exit/timeout",
+	       sig, round);
+	return sig;
+}
+
+int main(int argc, char **argv)
+{
+	int timeout = argc > 1 ? atoi(argv[1]) : 120, rounds = argc > 2 ? atoi(argv[2]) : 1;
+	int status = 0, sig = 0, all_sigbus = 1;
+	pid_t b;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	b = fork();
+	if (b == 0)
+		bystander();
+	for (int r = 1; r <= rounds; r++) {
+		sig = victim_round(r, timeout);
+		all_sigbus &= sig == SIGBUS;
+	}
 	sleep(2);
 	if (waitpid(b, &status, WNOHANG) != 0) {
 		printf("POISONME FAIL bystander died\n");
@@ -92,6 +107,7 @@ int main(int argc, char **argv)
 	}
 	kill(b, SIGTERM);
 	waitpid(b, &status, 0);
-	printf("POISONME RESULT victim_signal=%d bystander=alive\n", sig);
-	return sig == SIGBUS ? 0 : 1;
+	printf("POISONME RESULT victim_signal=%d bystander=alive rounds=%d all_sigbus=%d\n", sig,
+	       rounds, all_sigbus);
+	return all_sigbus ? 0 : 1;
 }
