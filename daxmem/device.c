@@ -281,8 +281,15 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 }
 
 int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int region_id,
-		     const struct daxmem_state_dev *rec, char *chardev, size_t len)
+		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev,
+		     size_t len)
 {
+	/*
+	 * Only a preserved device being reassembled keeps its contents: a new
+	 * device is zeroed even when it is to be preserved from now on, since
+	 * its memory still holds whatever the previous owner left there.
+	 */
+	bool keep = rec->preserved && reassemble;
 	const struct daxmem_backend_ops *ops = daxmem_backend_ops(backend);
 	struct daxmem_region *region;
 	struct daxmem_dev *dev;
@@ -306,7 +313,7 @@ int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int re
 		ops->dev_destroy(dev ? dev->region : region, chardev);
 		return -EIO;
 	}
-	if (!rec->preserved) {
+	if (!keep) {
 		rc = ops->dev_scrub(dev->region, chardev, dev->size);
 		if (rc) {
 			ops->dev_destroy(dev->region, chardev);
@@ -378,7 +385,7 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 		.ranges = ranges,
 		.nr_ranges = nr,
 	};
-	rc = daxmem_dev_build(ctx, backend, id, &rec, chardev, sizeof(chardev));
+	rc = daxmem_dev_build(ctx, backend, id, &rec, false, chardev, sizeof(chardev));
 	if (rc)
 		goto out;
 	rc = daxmem_state_store(ctx, ctx->state_path, &ctx->state);

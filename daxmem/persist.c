@@ -271,7 +271,7 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 			rec.chardev = dev->chardev;
 			rc = daxmem_state_put_dev(&ctx->state, &rec);
 		} else {
-			rc = daxmem_dev_build(ctx, d->backend, d->region, d, chardev,
+			rc = daxmem_dev_build(ctx, d->backend, d->region, d, true, chardev,
 					      sizeof(chardev));
 			if (!rc)
 				created++;

@@ -150,11 +150,13 @@ int daxmem_space_take_ranges(struct daxmem_region *region, struct daxmem_space *
 			     const struct daxmem_range *ranges, size_t nr, const char *what);
 /*
  * Create a device exactly as recorded, verify the kernel holds those ranges,
- * scrub it unless preserved, and put the record (with the new chardev) into
+ * scrub it unless it is a preserved device being reassembled (reassemble:
+ * restore rebuilds it over its own memory), and put the record (with the new chardev) into
  * ctx->state. The caller holds the lock and stores the state. Rescans.
  */
 int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int region_id,
-		     const struct daxmem_state_dev *rec, char *chardev, size_t len);
+		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev,
+		     size_t len);
 
 /* the scan: regions from every backend, merged with the state file */
 int daxmem_scan(struct daxmem_ctx *ctx);

@@ -49,7 +49,7 @@ expect_error "exists in both backends" daxmemctl create --region 0 --size 2M
 a=$(pl A --size 32M)
 b=$(pl B --size 16M)
 c=$(pl C --size 32M)
-# the bulk of the region without a scrub: preserved
+# the bulk of the region, preserved from now on (zeroed once, as every new device)
 e=$(pl E --size 1920M --preserve)
 [ -c "/dev/$a" ] || fail "/dev/$a missing"
 [ "$(cat /sys/bus/pdax/devices/$e/preserved)" = 1 ] || fail "E not preserved in pdax"

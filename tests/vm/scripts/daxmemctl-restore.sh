@@ -7,7 +7,7 @@
 # zeroed. Restore refuses, naming the holder, when a recorded range is taken.
 # The kernel hands device-dax memory over as it is (a device created over old
 # data reads that data), which is why daxmemctl zeroes every device it
-# creates unless it is preserved.
+# creates, and every device it restores unless it is preserved.
 set -e
 fail() {
 	echo "FAIL: $*"
@@ -78,15 +78,27 @@ daxmemctl check
 daxmemctl restore -i /tmp/saved.json | grep -q '"restored": false' || fail "second restore"
 echo "ok: second restore is a no-op"
 
-# the kernel does not zero: a device over p's old ranges sees p's bytes
+# the kernel does not zero: a device made over p's old ranges with plain
+# device-dax sysfs (what `daxctl create-device --input` does) reads p's bytes
 daxmemctl destroy p
-daxmemctl create --region 0 --ranges $PR --preserve --name r >/dev/null
-r=$(chardev_of r)
-if daxpattern verify "/dev/$r" 64M 7; then
+rd=$(readlink -f /sys/bus/dax/devices/dax0.0/..)/dax_region
+echo 1 >"$rd/create"
+k=$(cat "$rd/seed")
+echo 0x104000000-0x105ffffff >/sys/bus/dax/devices/$k/mapping
+echo 0x100000000-0x101ffffff >/sys/bus/dax/devices/$k/mapping
+echo "$k" >/sys/bus/dax/drivers/device_dax/new_id 2>/dev/null || true
+[ -e /sys/bus/dax/drivers/device_dax/$k ] || echo "$k" >/sys/bus/dax/drivers/device_dax/bind
+if daxpattern verify "/dev/$k" 64M 7; then
 	echo "ok: device-dax handed the old contents to a new device (so daxmemctl must zero)"
 else
 	echo "note: this kernel zeroed device-dax memory on reassignment"
 fi
+daxmemctl destroy "$k"
+# a new device is zeroed even when it is to be preserved from now on
+daxmemctl create --region 0 --ranges $PR --preserve --name r >/dev/null
+r=$(chardev_of r)
+daxpattern zero "/dev/$r" 64M || fail "new preserved device not zeroed"
+echo "ok: a new preserved device starts zeroed"
 # a recorded range is taken: restore refuses, names the holder, creates nothing
 before=$(count_devs)
 if daxmemctl restore -i /tmp/saved.json 2>/tmp/err; then
