@@ -226,6 +226,15 @@ static void measure_row(struct daxmem_ctx *ctx, struct savings_row *r,
 	unsigned int i;
 	int rc;
 
+	/* a failed create may leave the context's view of free space behind */
+	last_error[0] = '\0';
+	rc = daxmem_refresh(ctx);
+	if (rc) {
+		r->meas.status = SAVINGS_FAILED;
+		snprintf(r->meas.reason, sizeof(r->meas.reason), "daxmem_refresh: %s",
+			 last_error[0] ? last_error : strerror(-rc));
+		return;
+	}
 	region = pick_region(ctx, r, o);
 	if (!region)
 		return;
@@ -239,9 +248,9 @@ static void measure_row(struct daxmem_ctx *ctx, struct savings_row *r,
 		last_error[0] = '\0';
 		rc = daxmem_savings_measure_once(region, &spec, &r->meas.samples[i]);
 		if (rc) {
-			/* the kernel does not serve this align in this mode */
+			/* e.g. pdax pageless 2M/1G without huge PFNMAP entries (6.1) */
 			if (rc == -EOPNOTSUPP && !i)
-				skip(r, "not offered by this kernel: %s", last_error);
+				skip(r, "the kernel refused it: %s", last_error);
 			else {
 				r->meas.status = SAVINGS_FAILED;
 				snprintf(r->meas.reason, sizeof(r->meas.reason), "%s",
