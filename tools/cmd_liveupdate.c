@@ -22,6 +22,7 @@
 static const char usage_text[] =
 	"usage: daxmemctl liveupdate save --meta RANGE [--vmm DEVICE=FILE]... [--file NAME=FILE]...\n"
 	"       daxmemctl liveupdate restore --meta RANGE [--dir DIR] [--again] [-u]\n"
+	"       daxmemctl liveupdate extract --meta RANGE [--dir DIR] [-u]\n"
 	"\n"
 	"save: record every device into the state file and write, into the preserved\n"
 	"metadata device '" DAXMEM_META_DEV_NAME "' at exactly RANGE (created there if needed),\n"
@@ -35,6 +36,10 @@ static const char usage_text[] =
 	"restore every saved device (preserved ones untouched, the others zeroed),\n"
 	"write the state document and every record into DIR, and mark the\n"
 	"metadata restored. Prints what it restored as JSON.\n"
+	"\n"
+	"extract (after the kexec): rebuild and validate the metadata device as\n"
+	"restore does and write the records into DIR, without restoring devices\n"
+	"(a host reads its own notes first, e.g. which ranges go to pdax).\n"
 	"\n"
 	"  --meta RANGE       START (2 MiB there), START+SIZE or START-END\n"
 	"  --vmm DEVICE=FILE  a VMM's state file; DEVICE is the daxmem device name\n"
@@ -161,7 +166,7 @@ static int parse(int argc, char **argv, struct lu_args *a, bool save)
 		case OPT_DIR:
 		case OPT_AGAIN:
 			if (save)
-				return ctl_error("liveupdate save: --%s belongs to restore",
+				return ctl_error("liveupdate save: --%s belongs to restore and extract",
 						 c == OPT_DIR ? "dir" : "again");
 			if (c == OPT_DIR)
 				a->dir = optarg;
@@ -300,14 +305,86 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* every record into dir (the state document as dir/state.json); their JSON into recs */
+static int write_records(struct daxmem_ctx *ctx, const char *dir, const struct daxmem_meta *m,
+			 struct json_object *recs)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < m->nr_records; i++) {
+		const struct daxmem_meta_record *rec = &m->records[i];
+		struct json_object *o = json_record(rec);
+		struct daxmem_dev *dev;
+
+		json_object_array_add(recs, o);
+		if (rec->kind == DAXMEM_META_STATE) {
+			snprintf(path, sizeof(path), "%s/state.json", dir);
+			json_object_object_add(o, "path", json_object_new_string(path));
+			continue;
+		}
+		if (write_record(dir, rec, path, sizeof(path)))
+			return 1;
+		json_object_object_add(o, "path", json_object_new_string(path));
+		dev = rec->kind == DAXMEM_META_VMM ? daxmem_dev_find(ctx, rec->name) : NULL;
+		if (dev && daxmem_dev_is_present(dev))
+			json_object_object_add(o, "chardev",
+					       json_object_new_string(daxmem_dev_get_chardev(dev)));
+	}
+	return 0;
+}
+
+static int64_t age_ms(const struct daxmem_meta *m)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)m->saved_realtime_ns) /
+	       1000000;
+}
+
+/* extract: the records only, for a host that needs its notes before restoring */
+static int lu_extract(struct daxmem_ctx *ctx, struct lu_args *a, const struct daxmem_range *where)
+{
+	const char *dir = a->dir ? a->dir : DEFAULT_DIR;
+	const struct daxmem_meta_record *rec;
+	struct json_object *out, *recs;
+	char path[4096];
+	void *image;
+	int rc;
+
+	if (mkdir_p(dir) || daxmem_meta_load(ctx, where, true, &a->m, &image))
+		return 1;
+	recs = json_object_new_array();
+	rc = write_records(ctx, dir, &a->m, recs);
+	rec = daxmem_meta_find(&a->m, DAXMEM_META_STATE, NULL);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	if (!rc) {
+		FILE *f = fopen(path, "wb");
+
+		if (!f || fwrite(rec->data, 1, rec->len, f) != rec->len || fclose(f))
+			rc = ctl_error("write %s: %s", path, strerror(errno));
+	}
+	if (!rc) {
+		out = json_summary(&a->m, where, a->flags);
+		json_object_object_add(out, "saved_age_ms", json_object_new_int64(age_ms(&a->m)));
+		json_object_object_add(out, "restored_before",
+				       json_object_new_boolean(a->m.flags & DAXMEM_META_RESTORED));
+		json_object_object_add(out, "records", recs);
+		ctl_json_print(out);
+	} else {
+		json_object_put(recs);
+	}
+	free(image);
+	return rc;
+}
+
 static int lu_restore(struct daxmem_ctx *ctx, struct lu_args *a, const struct daxmem_range *where)
 {
 	const char *dir = a->dir ? a->dir : DEFAULT_DIR;
 	struct json_object *out, *devs, *recs;
-	char path[4096], rpath[4096];
-	struct timespec now;
+	char path[4096];
 	void *image;
-	size_t i;
 	int rc;
 
 	if (mkdir_p(dir))
@@ -316,39 +393,16 @@ static int lu_restore(struct daxmem_ctx *ctx, struct lu_args *a, const struct da
 	if (rc)
 		return 1;
 	devs = json_object_new_array();
+	recs = json_object_new_array();
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	rc = daxmem_meta_restore(ctx, &a->m, path, restored, devs);
-	recs = json_object_new_array();
-	for (i = 0; rc >= 0 && i < a->m.nr_records; i++) {
-		const struct daxmem_meta_record *rec = &a->m.records[i];
-		struct json_object *o = json_record(rec);
-		struct daxmem_dev *dev;
-
-		json_object_array_add(recs, o);
-		if (rec->kind == DAXMEM_META_STATE) {
-			json_object_object_add(o, "path", json_object_new_string(path));
-			continue;
-		}
-		if (write_record(dir, rec, rpath, sizeof(rpath))) {
-			rc = -EIO;
-			break;
-		}
-		json_object_object_add(o, "path", json_object_new_string(rpath));
-		dev = rec->kind == DAXMEM_META_VMM ? daxmem_dev_find(ctx, rec->name) : NULL;
-		if (dev)
-			json_object_object_add(o, "chardev",
-					       json_object_new_string(daxmem_dev_get_chardev(dev)));
-	}
+	if (rc >= 0 && write_records(ctx, dir, &a->m, recs))
+		rc = -EIO;
 	if (rc >= 0)
 		rc = daxmem_meta_mark_restored(ctx, where);
 	if (rc >= 0) {
-		clock_gettime(CLOCK_REALTIME, &now);
 		out = json_summary(&a->m, where, a->flags);
-		json_object_object_add(
-			out, "saved_age_ms",
-			json_object_new_int64(((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec -
-					       (int64_t)a->m.saved_realtime_ns) /
-					      1000000));
+		json_object_object_add(out, "saved_age_ms", json_object_new_int64(age_ms(&a->m)));
 		json_object_object_add(out, "devices", devs);
 		json_object_object_add(out, "records", recs);
 		ctl_json_print(out);
@@ -376,8 +430,8 @@ int cmd_liveupdate(int argc, char **argv)
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2;
 	}
-	if (strcmp(argv[1], "save") && strcmp(argv[1], "restore"))
-		return ctl_error("liveupdate: unknown action %s (save, restore)", argv[1]);
+	if (strcmp(argv[1], "save") && strcmp(argv[1], "restore") && strcmp(argv[1], "extract"))
+		return ctl_error("liveupdate: unknown action %s (save, restore, extract)", argv[1]);
 	save = !strcmp(argv[1], "save");
 	daxmem_meta_init(&a.m);
 	rc = parse(argc - 1, argv + 1, &a, save);
@@ -386,7 +440,9 @@ int cmd_liveupdate(int argc, char **argv)
 	if (!rc) {
 		ctx = ctl_ctx();
 		if (ctx) {
-			rc = save ? lu_save(ctx, &a, &where) : lu_restore(ctx, &a, &where);
+			rc = save ? lu_save(ctx, &a, &where) :
+			     !strcmp(argv[1], "extract") ? lu_extract(ctx, &a, &where) :
+							   lu_restore(ctx, &a, &where);
 			daxmem_unref(ctx);
 		} else {
 			rc = 1;

@@ -1,0 +1,145 @@
+#!/bin/sh
+# vm-kernels: 6.12
+# vm-args: --timeout 900
+# Host kernel live update: a Linux guest on a preserved pageless device runs
+# ckloop (running checksum over 64 MiB, clocks never backwards); the host
+# follows examples/host-live-update.sh: tinyvmm saves and exits, daxmemctl
+# writes the state into the metadata device inside the carve, the testbed
+# kexecs into the same kernel with the same carve, and the new kernel
+# restores the devices and the guest from that device alone (the state
+# file lives in /tmp, which does not survive the kexec). After it: the
+# guest resumes where it was (no second boot, no checksum failure) and
+# finishes; a pattern in a preserved device of each backend is intact (no
+# scrub); a non-preserved device of each backend reads zeros; a second
+# restore from the same metadata is refused.
+. /tests/vm/scripts/vmm-lib.inc
+export DAXMEM_STATE=/tmp/daxmem-state.json
+META=0x13fe00000+2M
+DIR=/run/daxmem/liveupdate
+CONSOLE=/tmp/lu-console
+SOCK=/run/vm0.sock
+phase=$(sed -n 's/.*testbed\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
+
+jval() {
+	sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
+}
+chardev_of() {
+	daxmemctl list -d "$1" | jval chardev
+}
+expect_error() { # PATTERN COMMAND...
+	pat=$1
+	shift
+	if "$@" >/tmp/out 2>/tmp/err; then
+		vmm_fail "'$*' succeeded"
+	fi
+	grep -q "$pat" /tmp/err || vmm_fail "'$*': stderr lacks '$pat': $(cat /tmp/err)"
+	echo "ok, refused: $(cat /tmp/err)"
+}
+# last up_ms ckloop printed in console file $1
+last_up() {
+	sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' "$1" | tail -n 1
+}
+
+if [ -z "$phase" ]; then
+	echo "== before the kexec ($(uname -r))"
+	for d in /sys/bus/dax/devices/dax*; do
+		[ -e "$d/driver" ] || vmm_bind_devdax "$(basename "$d")"
+	done
+	modprobe pdax || vmm_fail "modprobe pdax"
+	sh /guest/pdax-handover to-pdax 0x140000000 >/dev/null || vmm_fail "pdax-handover"
+	daxmemctl destroy dax0.0 2>/dev/null || vmm_fail "destroy dax0.0"
+	mk() { # NAME BACKEND ARGS...
+		n=$1 b=$2
+		shift 2
+		daxmemctl create --backend "$b" --region 0 --name "$n" "$@" | jval chardev
+	}
+	vm=$(mk vm0 pageless --size 1G --align 2M --preserve)
+	kdd=$(mk keep-dd devdax --size 32M --preserve)
+	sdd=$(mk scratch-dd devdax --size 32M)
+	kpl=$(mk keep-pl pageless --size 32M --preserve)
+	spl=$(mk scratch-pl pageless --size 32M)
+	for d in "$vm" "$kdd" "$sdd" "$kpl" "$spl"; do
+		[ -c "/dev/$d" ] || vmm_fail "device /dev/$d missing"
+	done
+	daxpattern write "/dev/$kdd" 32M 21 >/dev/null || vmm_fail "pattern keep-dd"
+	daxpattern write "/dev/$sdd" 32M 23 >/dev/null || vmm_fail "pattern scratch-dd"
+	daxpattern write "/dev/$kpl" 32M 22 >/dev/null || vmm_fail "pattern keep-pl"
+	daxpattern write "/dev/$spl" 32M 24 >/dev/null || vmm_fail "pattern scratch-pl"
+	echo "devices: vm0=$vm keep-dd=$kdd scratch-dd=$sdd keep-pl=$kpl scratch-pl=$spl, patterns written"
+
+	# No metadata in an unused range: refused, and the probe device is gone again.
+	expect_error "no metadata" daxmemctl liveupdate restore --meta 0x13fc00000+2M --dir /tmp/x
+	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "probe left a metadata device"
+
+	mkdir -p "$CONSOLE"
+	tinyvmm --dax "/dev/$vm" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
+		--control "$SOCK" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop" \
+		</dev/null >"$CONSOLE/vm0.console" 2>&1 &
+	i=0
+	while [ "$(last_up "$CONSOLE/vm0.console")" -lt 5000 ] 2>/dev/null ||
+		[ -z "$(last_up "$CONSOLE/vm0.console")" ]; do
+		i=$((i + 1))
+		[ $i -lt 3000 ] || { cat "$CONSOLE/vm0.console"; vmm_fail "ckloop did not run 5 s"; }
+		sleep 0.1
+	done
+	grep -m1 '^CKLOOP START' "$CONSOLE/vm0.console"
+	echo "guest ckloop running, up_ms=$(last_up "$CONSOLE/vm0.console")"
+
+	cat > /tmp/kload.sh <<'EOF'
+cd /
+find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./run \) \
+	-print -prune -o -print | cpio -o -H newc > /tmp/kexec-root.cpio 2>/dev/null
+kexec -l /guest/bzImage --initrd=/tmp/kexec-root.cpio \
+	--command-line="$(sed 's/ testbed\.phase=[0-9]*//' /proc/cmdline) testbed.phase=1"
+EOF
+	# What the checks after the kexec need travels in the metadata as well.
+	echo "PRE_UP=$(last_up "$CONSOLE/vm0.console")" > /tmp/lu-test.env
+	/examples/host-live-update.sh before --meta "$META" --vm "vm0=$SOCK" \
+		--kexec-load "sh /tmp/kload.sh" --keep-file "lu-test.env=/tmp/lu-test.env"
+	vmm_fail "host-live-update.sh before returned"
+fi
+
+echo "== after the kexec ($(uname -r)), up $(awk '{print $1}' /proc/uptime) s"
+[ -e "$DAXMEM_STATE" ] && vmm_fail "the state file survived the kexec: the test would not prove anything"
+/examples/host-live-update.sh after --meta "$META" --console-dir "$CONSOLE" ||
+	vmm_fail "host-live-update.sh after"
+. "$DIR/lu-test.env"
+grep -E '"(name|restored)"' "$DIR/restore.json" | tr -d ' ' | tr '\n' ' '; echo
+
+log=$CONSOLE/vm0.console
+i=0
+until grep -q '^CKLOOP pass=' "$log"; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || { cat "$log"; vmm_fail "no ckloop progress after the restore"; }
+	sleep 0.1
+done
+first=$(sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' "$log" | head -n 1)
+echo "first ckloop progress after the restore: up_ms=$first"
+[ "$first" -ge "$PRE_UP" ] ||
+	vmm_fail "ckloop went back from up_ms=$PRE_UP to $first: the guest did not resume"
+grep -q '^CKLOOP START' "$log" && vmm_fail "ckloop started again: the guest rebooted"
+
+for n in keep-dd keep-pl scratch-dd scratch-pl; do
+	eval "c_$(echo $n | tr - _)=$(chardev_of $n)"
+done
+daxpattern verify "/dev/$c_keep_dd" 32M 21 || vmm_fail "preserved devdax pattern changed"
+daxpattern verify "/dev/$c_keep_pl" 32M 22 || vmm_fail "preserved pageless pattern changed"
+daxpattern zero "/dev/$c_scratch_dd" 32M || vmm_fail "non-preserved devdax device not zeroed"
+daxpattern zero "/dev/$c_scratch_pl" 32M || vmm_fail "non-preserved pageless device not zeroed"
+[ "$(cat /sys/bus/pdax/devices/$c_keep_pl/preserved)" = 1 ] || vmm_fail "keep-pl not preserved in pdax"
+echo "keep-pl scrub: $(cat /sys/bus/pdax/devices/$c_keep_pl/scrub)"
+
+expect_error "restored already" daxmemctl liveupdate restore --meta "$META" --dir /tmp/again
+
+i=0
+until grep -q 'DAXMEM-GUEST-POWEROFF' "$log"; do
+	i=$((i + 1))
+	[ $i -lt 3000 ] || { tail -n 30 "$log"; vmm_fail "guest did not finish"; }
+	grep -q '^CKLOOP FAIL' "$log" && { tail -n 30 "$log"; vmm_fail "ckloop failed"; }
+	sleep 0.2
+done
+grep -E '^(CKLOOP (DONE|FAIL)|tinyvmm|DAXMEM-GUEST-RUN)' "$log" | tail -n 8
+grep -q '^CKLOOP FAIL' "$log" && vmm_fail "ckloop reported a failure"
+grep -q '^CKLOOP DONE ok' "$log" || vmm_fail "ckloop did not finish"
+grep -q 'DAXMEM-GUEST-RUN-EXIT=0' "$log" || vmm_fail "ckloop exit status not 0"
+echo "PASS liveupdate-kexec"
