@@ -35,6 +35,7 @@ cd /tmp
 rc=0
 if [ -x /test/script ]; then
 	set -- $(cat /test/args 2>/dev/null)
+	echo "TESTBED-SCRIPT-START"
 	/test/script "$@" </dev/null
 	rc=$?
 else
