@@ -31,8 +31,8 @@ grep -q '^selfcheck: ok' $S || fail "selfcheck after mapping"
 
 echo 1 > /sys/bus/pdax/devices/region1/create
 c=$(cat /sys/bus/pdax/devices/region1/seed)
-echo 2M > $D/$c/align
 echo compound > $D/$c/mode
+echo 2M > $D/$c/align
 echo 256M > $D/$c/size
 sleep 20 < /dev/$c &
 pid=$!
