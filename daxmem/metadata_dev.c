@@ -159,16 +159,18 @@ static void *meta_map(struct daxmem_ctx *ctx, struct daxmem_dev *dev, uint64_t *
 	return map;
 }
 
+/*
+ * The device is RAM: stores through the mapping are in memory once munmap()
+ * returns (device-dax has no fsync, so msync() would fail with EINVAL), and
+ * a kexec keeps the caches coherent with it.
+ */
 static int meta_unmap(struct daxmem_ctx *ctx, void *map, uint64_t size)
 {
-	int rc = 0;
-
-	if (msync(map, size, MS_SYNC)) {
-		rc = -errno;
-		err(ctx, "metadata: msync: %s", strerror(errno));
+	if (munmap(map, size)) {
+		err(ctx, "metadata: munmap: %s", strerror(errno));
+		return -errno;
 	}
-	munmap(map, size);
-	return rc;
+	return 0;
 }
 
 int daxmem_meta_save(struct daxmem_ctx *ctx, const struct daxmem_range *where,
