@@ -273,24 +273,21 @@ int savings_measure_rows(struct savings_row *rows, size_t nr, const struct savin
 	sigset_t held, old;
 	struct daxmem_ctx *ctx;
 	size_t i;
-	int rc;
+	int rc = 1;
 
-	ctx = ctl_ctx();
-	if (!ctx)
-		return 1;
-	daxmem_set_log_fn(ctx, measure_log);
-	rc = private_state(ctx, dir, sizeof(dir));
-	if (rc) {
-		daxmem_unref(ctx);
-		return rc;
-	}
+	/* held from before the private state exists until it is gone */
 	sigemptyset(&held);
 	sigaddset(&held, SIGINT);
 	sigaddset(&held, SIGTERM);
 	sigaddset(&held, SIGHUP);
 	sigaddset(&held, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &held, &old);
-	for (i = 0; i < nr; i++) {
+	ctx = ctl_ctx();
+	if (!ctx)
+		goto out;
+	daxmem_set_log_fn(ctx, measure_log);
+	rc = private_state(ctx, dir, sizeof(dir));
+	for (i = 0; !rc && i < nr; i++) {
 		if (rows[i].meas.status == SAVINGS_SKIPPED)
 			continue;
 		if (stop_requested(&held))
@@ -299,7 +296,9 @@ int savings_measure_rows(struct savings_row *rows, size_t nr, const struct savin
 			measure_row(ctx, &rows[i], o, &held);
 	}
 	daxmem_unref(ctx);
-	state_dir_remove(dir);
+	if (!rc)
+		state_dir_remove(dir);
+out:
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	return 0;
+	return rc;
 }

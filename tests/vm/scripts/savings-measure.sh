@@ -167,4 +167,30 @@ for r in "devdax devdax 4096" "pageless pageless 4096"; do
 	echo "$r: still gone after destroy $(mib $left)"
 	[ "$left" -lt "$noise" ] || fail "$r: $(mib $left) not given back"
 done
+# a region that does not exist: every mode skipped, not an error
+daxmemctl savings --measure --region 7 --size 2M >/tmp/r7.json || fail "--region 7 failed"
+n=$(grep -c '"status":"skipped"' /tmp/r7.json)
+grep -q '"reason":"no devdax region 7"' /tmp/r7.json || fail "--region 7: no devdax reason"
+grep -q '"reason":"no pageless region 7"' /tmp/r7.json || fail "--region 7: no pageless reason"
+[ "$n" = 8 ] || fail "--region 7: $n rows skipped, want 8"
+echo "ok: --region 7 skips all 8 modes with the reason"
+
+# SIGTERM while a device exists: it is destroyed, then the signal ends the run
+daxmemctl savings --measure --size "$SIZE" --backend devdax --align 4K >/tmp/term.out 2>&1 &
+pid=$!
+i=0
+while [ "$(devices)" = "$before" ]; do
+	i=$((i + 1))
+	[ $i -lt 120 ] || fail "no device appeared in 60 s"
+	sleep 0.5
+done
+echo "device under measurement: $(devices)"
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 143 ] || fail "run after SIGTERM ended with $rc, want 143 (killed by SIGTERM after cleanup)"
+[ "$(devices)" = "$before" ] || fail "after SIGTERM: $(devices), before: $before"
+cmp "$S" /tmp/state.before || fail "the state file changed after SIGTERM"
+ls /tmp | grep -q daxmemctl-savings && fail "private state left in /tmp after SIGTERM"
+echo "ok: SIGTERM mid-measurement: device destroyed, state file unchanged, then terminated"
 echo "PASS: savings measured on $TESTBED_KERNEL"
