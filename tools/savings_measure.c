@@ -100,22 +100,27 @@ static void state_dir_remove(const char *dir)
 static int private_state(struct daxmem_ctx *ctx, char *dir, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");
-	char path[PATH_MAX + 16];
+	char path[PATH_MAX + 16], real[PATH_MAX];
 	int rc;
 
+	snprintf(real, sizeof(real), "%s", daxmem_get_state_path(ctx));
 	snprintf(dir, len, "%s/daxmemctl-savings.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return savings_error("mkdtemp %s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	rc = copy_file(daxmem_get_state_path(ctx), path);
-	if (!rc)
-		rc = daxmem_set_state_path(ctx, path);
+	rc = copy_file(real, path);
+	if (rc) {
+		state_dir_remove(dir);
+		return savings_error("copy the state file %s to %s: %s", real, path, strerror(-rc));
+	}
+	last_error[0] = '\0';
+	rc = daxmem_set_state_path(ctx, path);
 	if (!rc)
 		rc = daxmem_refresh(ctx);
 	if (rc) {
 		state_dir_remove(dir);
-		return savings_error("copy the state file %s to %s: %s", daxmem_get_state_path(ctx),
-				     path, strerror(-rc));
+		return savings_error("read the copy of the state file %s: %s", real,
+				     last_error[0] ? last_error : strerror(-rc));
 	}
 	return 0;
 }
@@ -192,10 +197,13 @@ static struct daxmem_region *pick_region(struct daxmem_ctx *ctx, struct savings_
 		return NULL;
 	}
 	skip(r,
-	     "%s region%d: at most %s free at align %s, %s wanted (region too small, in use, or its free space not %s-aligned)",
+	     "%s region%d: at most %s free at align %s, %s wanted (region too small or in use%s%s%s)",
 	     r->cfg->backend, daxmem_region_get_id(best),
 	     daxmem_format_size(best_fit, a, sizeof(a)), savings_align_name(r->cfg->align),
-	     daxmem_format_size(o->size, b, sizeof(b)), savings_align_name(r->cfg->align));
+	     daxmem_format_size(o->size, b, sizeof(b)),
+	     r->cfg->align > DAXMEM_PAGE_SIZE ? ", or its free space not " : "",
+	     r->cfg->align > DAXMEM_PAGE_SIZE ? savings_align_name(r->cfg->align) : "",
+	     r->cfg->align > DAXMEM_PAGE_SIZE ? "-aligned" : "");
 	return NULL;
 }
 
