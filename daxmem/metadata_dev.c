@@ -407,10 +407,15 @@ static int meta_read(struct daxmem_ctx *ctx, const struct daxmem_range *where, b
 		err(ctx, "metadata at %#llx: %s; boot with the same memmap= arguments",
 		    (unsigned long long)where->start, why);
 	if (!rc && (m->flags & DAXMEM_META_RESTORED) && !again) {
-		err(ctx, "metadata at %#llx was restored already (saved %llu s after the epoch); "
-			 "restoring its guests twice would run them from stale state",
-		    (unsigned long long)where->start,
-		    (unsigned long long)(m->saved_realtime_ns / 1000000000ULL));
+		time_t t = (time_t)(m->saved_realtime_ns / 1000000000ULL);
+		char when[32] = "?";
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		err(ctx, "metadata at %#llx (saved %s) was restored already; restoring its "
+			 "guests twice would run them from stale state",
+		    (unsigned long long)where->start, when);
 		rc = -EALREADY;
 	}
 	if (rc) {

@@ -40,6 +40,19 @@ last_up() {
 	sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' "$1" | tail -n 1
 }
 
+# /tmp/kload.sh PHASE [SED]: load this kernel with the root file system
+# repacked as its initramfs, the command line edited by SED, testbed.phase=PHASE
+write_kload() {
+	cat > /tmp/kload.sh <<'EOF'
+cd /
+find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./run \) \
+	-print -prune -o -print | cpio -o -H newc > /tmp/kexec-root.cpio 2>/dev/null
+c=$(sed 's/ testbed\.phase=[0-9]*//' /proc/cmdline)
+[ -z "${2:-}" ] || c=$(echo "$c" | sed "$2")
+kexec -l /guest/bzImage --initrd=/tmp/kexec-root.cpio --command-line="$c testbed.phase=$1"
+EOF
+}
+
 if [ -z "$phase" ]; then
 	echo "== before the kexec ($(uname -r))"
 	for d in /sys/bus/dax/devices/dax*; do
@@ -85,18 +98,20 @@ if [ -z "$phase" ]; then
 	grep -m1 '^CKLOOP START' "$CONSOLE/vm0.console"
 	echo "guest ckloop running, up_ms=$(last_up "$CONSOLE/vm0.console")"
 
-	cat > /tmp/kload.sh <<'EOF'
-cd /
-find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./run \) \
-	-print -prune -o -print | cpio -o -H newc > /tmp/kexec-root.cpio 2>/dev/null
-kexec -l /guest/bzImage --initrd=/tmp/kexec-root.cpio \
-	--command-line="$(sed 's/ testbed\.phase=[0-9]*//' /proc/cmdline) testbed.phase=1"
-EOF
+	write_kload
 	# What the checks after the kexec need travels in the metadata as well.
 	echo "PRE_UP=$(last_up "$CONSOLE/vm0.console")" > /tmp/lu-test.env
 	/examples/host-live-update.sh before --meta "$META" --vm "vm0=$SOCK" \
-		--kexec-load "sh /tmp/kload.sh" --keep-file "lu-test.env=/tmp/lu-test.env"
+		--kexec-load "sh /tmp/kload.sh 1" --keep-file "lu-test.env=/tmp/lu-test.env"
 	vmm_fail "host-live-update.sh before returned"
+fi
+
+if [ "$phase" = 2 ]; then
+	echo "== phase 2: $(grep -c 'Soft Reserved' /proc/iomem) Soft Reserved range(s)"
+	expect_error "the carve differs" daxmemctl liveupdate restore --meta "$META"
+	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "a refused restore left its metadata device"
+	echo "PASS liveupdate-kexec"
+	exit 0
 fi
 
 echo "== after the kexec ($(uname -r)), up $(awk '{print $1}' /proc/uptime) s"
@@ -104,7 +119,7 @@ echo "== after the kexec ($(uname -r)), up $(awk '{print $1}' /proc/uptime) s"
 /examples/host-live-update.sh after --meta "$META" --console-dir "$CONSOLE" ||
 	vmm_fail "host-live-update.sh after"
 . "$DIR/lu-test.env"
-grep -E '"(name|restored)"' "$DIR/restore.json" | tr -d ' ' | tr '\n' ' '; echo
+echo "restored: $(grep -c '"restored": true' "$DIR/restore.json") devices rebuilt, $(grep -c '"restored": false' "$DIR/restore.json") already present"
 
 log=$CONSOLE/vm0.console
 i=0
@@ -142,4 +157,13 @@ grep -E '^(CKLOOP (DONE|FAIL)|tinyvmm|DAXMEM-GUEST-RUN)' "$log" | tail -n 8
 grep -q '^CKLOOP FAIL' "$log" && vmm_fail "ckloop reported a failure"
 grep -q '^CKLOOP DONE ok' "$log" || vmm_fail "ckloop did not finish"
 grep -q 'DAXMEM-GUEST-RUN-EXIT=0' "$log" || vmm_fail "ckloop exit status not 0"
-echo "PASS liveupdate-kexec"
+echo "guest resumed and finished after the kexec: ok"
+
+# A kexec with another carve: the saved metadata must be refused.
+daxmemctl liveupdate save --meta "$META" >/dev/null || vmm_fail "liveupdate save without guests"
+echo "== kexec without the 2 GiB carve"
+write_kload
+sh /tmp/kload.sh 2 's/ memmap=0x80000000%0x140000000[^ ]*//' || vmm_fail "kexec load"
+sync
+kexec -e
+vmm_fail "kexec -e returned"
