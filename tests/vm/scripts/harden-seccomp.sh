@@ -1,0 +1,133 @@
+#!/bin/sh
+# vm-kernels: 6.12
+# vm-args: --timeout 600
+# tinyvmm confinement in a real KVM guest run:
+#  - a guest boots and runs with the seccomp filters on: the main thread
+#    carries one filter, each vCPU thread two (process + vCPU);
+#  - a live restart still works (execve is allowed on that path) and the
+#    restarted tinyvmm keeps the one inherited process filter;
+#  - RLIMIT_CORE is 0, RLIMIT_NOFILE is tight, an inherited fd is closed;
+#  - a forbidden syscall kills tinyvmm with SIGSYS: socket(AF_INET) in the
+#    main thread, execve in a vCPU thread (TINYVMM_SECCOMP_SELFTEST);
+#  - --user/--group: tinyvmm drops to nobody after opening the devices and
+#    the guest still runs.
+. /tests/vm/scripts/vmm-lib.inc
+dev=$(vmm_dax_dev 1073741824)
+sock=/tmp/harden.sock
+log=/tmp/harden.log
+cmd="console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop"
+
+wait_for() { # pattern seconds
+	i=0
+	while ! grep -q "$1" "$log"; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+status_field() { # pid tid field
+	awk -v f="$3:" '$1 == f { print $2 }' "/proc/$1/task/$2/status"
+}
+
+check_filters() { # pid what
+	main=$(status_field "$1" "$1" Seccomp_filters)
+	[ "$(status_field "$1" "$1" Seccomp)" = 2 ] || vmm_fail "$2: main thread not in seccomp filter mode"
+	[ "$main" = 1 ] || vmm_fail "$2: main thread has $main filters, want 1"
+	nv=0
+	for t in /proc/$1/task/*; do
+		case "$(cat "$t/comm")" in
+		vcpu*)
+			n=$(status_field "$1" "$(basename "$t")" Seccomp_filters)
+			[ "$n" = 2 ] || vmm_fail "$2: $(cat "$t/comm") has $n filters, want 2"
+			nv=$((nv + 1)) ;;
+		esac
+	done
+	[ $nv -ge 1 ] || vmm_fail "$2: no vCPU threads found"
+	echo "$2: main thread 1 filter, $nv vCPU thread(s) 2 filters each"
+}
+
+# 1. boot with filters, an extra inherited fd (7) that must be closed
+rm -f "$log"
+exec 7</proc/version
+tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
+	--control "$sock" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
+pid=$!
+exec 7<&-
+wait_for '^CKLOOP pass=' 150 || { tail -30 "$log"; vmm_fail "guest never ran ckloop under seccomp"; }
+echo "guest running under seccomp"
+check_filters $pid "first process"
+core=$(awk '/^Max core file size/ { print $5 }' /proc/$pid/limits)
+nofile=$(awk '/^Max open files/ { print $4 }' /proc/$pid/limits)
+nfd=$(ls /proc/$pid/fd | wc -l)
+echo "limits: core $core, open files $nofile (open now: $nfd)"
+[ "$core" = 0 ] || vmm_fail "RLIMIT_CORE is $core"
+[ "$nofile" -le 256 ] || vmm_fail "RLIMIT_NOFILE is $nofile"
+for f in /proc/$pid/fd/*; do
+	case "$(readlink "$f")" in
+	/proc/version) vmm_fail "inherited fd $(basename "$f") still open" ;;
+	esac
+done
+echo "inherited fd 7 closed"
+
+# 2. live restart with the filters on
+before=$(grep -c '^CKLOOP pass=' "$log")
+out=$(tinyvmm ctl "$sock" restart 2>&1) || { echo "$out"; tail -30 "$log"; dmesg | grep -i 'audit\|seccomp' | tail -5; vmm_fail "live restart failed under seccomp"; }
+echo "$out"
+i=0
+while [ "$(grep -c '^CKLOOP pass=' "$log")" -le "$before" ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && { tail -20 "$log"; vmm_fail "no progress after restart"; }
+	sleep 0.1
+done
+check_filters $pid "restarted process"
+grep -q 'process filter inherited' "$log" || vmm_fail "restarted tinyvmm did not report the inherited filter"
+kill $pid; wait $pid 2>/dev/null
+echo "live restart under seccomp: ok"
+
+# 3. forbidden syscalls
+for kind in process vcpu; do
+	TINYVMM_SECCOMP_SELFTEST=$kind tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" \
+		--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1
+	rc=$?
+	echo "self-test in a $kind thread: exit status $rc ($(grep 'self-test' "$log" | head -1))"
+	[ $rc = 159 ] || { tail -5 "$log"; vmm_fail "forbidden call in a $kind thread: status $rc, want 159 (SIGSYS)"; }
+done
+dmesg | grep -E 'audit.*(type=1326|seccomp)' | tail -2
+
+# 4. --user/--group: devices opened as root, guest runs as nobody; a live
+# restart then cannot open the device as nobody (0600 root), and root
+# recovers the guest from the state file left behind
+for n in /dev/dax* /dev/pdax*; do
+	[ -c "$n" ] || continue
+	m=$(stat -c '%a %u' "$n")
+	[ "$m" = "600 0" ] || vmm_fail "$n is mode/uid $m, want 600 0"
+done
+ww=$(find /sys/bus/dax/devices/ /sys/bus/pdax/devices/ -follow -maxdepth 2 -perm -o+w -type f 2>/dev/null | head -3)
+[ -z "$ww" ] || vmm_fail "world-writable control files: $ww"
+echo "device nodes 0600 root, no world-writable dax/pdax sysfs files"
+rm -f "$log" "$sock.state" "$sock"
+chmod 1777 /tmp # nobody creates the control socket and the state file there
+chmod o+x / # and reaches /tmp and the binary to exec
+tinyvmm --user 65534 --group 65534 --dax "$dev" --kernel "$GUEST_KERNEL" --control "$sock" \
+	--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
+pid=$!
+wait_for '^CKLOOP pass=' 150 || { tail -20 "$log"; vmm_fail "guest did not run after the drop"; }
+uid=$(awk '/^Uid:/ { print $2 "," $3 "," $4 }' /proc/$pid/status)
+gid=$(awk '/^Gid:/ { print $2 "," $3 "," $4 }' /proc/$pid/status)
+echo "after the drop: uid $uid gid $gid"
+[ "$uid" = 65534,65534,65534 ] && [ "$gid" = 65534,65534,65534 ] || vmm_fail "privileges not dropped"
+tinyvmm ctl "$sock" restart --timeout 10 >/dev/null 2>&1 && vmm_fail "restart as nobody reopened the device"
+wait $pid
+grep -q "open $dev: Permission denied" "$log" || { tail -5 "$log"; vmm_fail "no EACCES from the restarted tinyvmm"; }
+echo "restart as nobody: open $dev refused (Permission denied)"
+before=$(grep -c '^CKLOOP pass=' "$log")
+tinyvmm --restore "$sock.state" </dev/null >>"$log" 2>&1 &
+pid=$!
+i=0
+while [ "$(grep -c '^CKLOOP pass=' "$log")" -le "$before" ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && { tail -20 "$log"; vmm_fail "no progress after recovery as root"; }
+	sleep 0.1
+done
+kill $pid; wait $pid 2>/dev/null
+echo "recovered as root from the state file"
+echo "harden-seccomp: ok"
