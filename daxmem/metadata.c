@@ -238,7 +238,8 @@ int daxmem_meta_set_flags(void *buf, size_t len, uint32_t flags)
 	return 0;
 }
 
-static int bad(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int bad(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
@@ -284,8 +285,8 @@ static int decode_records(const uint8_t *p, uint64_t len, uint64_t pos, uint32_t
 		if (strlen(name) != nlen || !name_valid(name))
 			return bad(why, whylen, "record %u: invalid name", i);
 		if (dlen > len - pos || pad8(dlen) > len - pos)
-			return bad(why, whylen, "record %u (%s): %llu bytes of data past the end", i,
-				   name, (unsigned long long)dlen);
+			return bad(why, whylen, "record %u (%s): %llu bytes of data past the end",
+				   i, name, (unsigned long long)dlen);
 		/* kinds this version does not know are skipped: a newer writer may add some */
 		if (kind >= DAXMEM_META_STATE && kind <= DAXMEM_META_FILE) {
 			rc = daxmem_meta_add_record(m, kind, name, p + pos, dlen);

@@ -129,8 +129,9 @@ static struct daxmem_region *region_holding(struct daxmem_ctx *ctx, const struct
 		    r->end <= region->start + region->size - 1)
 			return region;
 	}
-	err(ctx, "metadata range %#llx-%#llx lies in no region (is the carve the same, and the "
-		 "module loaded if the range is pageless?)",
+	err(ctx,
+	    "metadata range %#llx-%#llx lies in no region (is the carve the same, and the "
+	    "module loaded if the range is pageless?)",
 	    (unsigned long long)r->start, (unsigned long long)r->end);
 	return NULL;
 }
@@ -251,8 +252,8 @@ int daxmem_meta_save(struct daxmem_ctx *ctx, const struct daxmem_range *where,
 	else
 		munmap(map, size);
 	if (!rc)
-		info(ctx, "metadata: %llu bytes written to %s", (unsigned long long)daxmem_meta_image_size(m),
-		     dev->chardev);
+		info(ctx, "metadata: %llu bytes written to %s",
+		     (unsigned long long)daxmem_meta_image_size(m), dev->chardev);
 out:
 	m->nr_records = nr;
 	free(state);
@@ -284,7 +285,8 @@ static int release_boot_devs(struct daxmem_ctx *ctx, uint64_t start, uint64_t en
 			if (wanted)
 				continue;
 			if (dev->recorded) {
-				err(ctx, "%#llx-%#llx is held by %s (device %s), not by what was saved",
+				err(ctx,
+				    "%#llx-%#llx is held by %s (device %s), not by what was saved",
 				    (unsigned long long)start, (unsigned long long)end,
 				    dev->chardev, dev->name);
 				return -EBUSY;
@@ -305,8 +307,7 @@ static int release_boot_devs(struct daxmem_ctx *ctx, uint64_t start, uint64_t en
 }
 
 /* under the lock: the metadata device at where, rebuilt without a scrub if needed */
-static int meta_reassemble(struct daxmem_ctx *ctx, const struct daxmem_range *where,
-			   bool *created)
+static int meta_reassemble(struct daxmem_ctx *ctx, const struct daxmem_range *where, bool *created)
 {
 	struct daxmem_range r = { .start = where->start, .end = where->end, .page_offset = 0 };
 	struct daxmem_state_dev rec;
@@ -362,7 +363,8 @@ static void meta_forget(struct daxmem_ctx *ctx)
 	struct daxmem_dev *dev = meta_dev(ctx);
 	long i;
 
-	if (!dev || daxmem_backend_ops(dev->region->backend)->dev_destroy(dev->region, dev->chardev))
+	if (!dev ||
+	    daxmem_backend_ops(dev->region->backend)->dev_destroy(dev->region, dev->chardev))
 		return;
 	i = daxmem_state_find_dev(&ctx->state, DAXMEM_META_DEV_NAME);
 	if (i >= 0)
@@ -413,8 +415,9 @@ static int meta_read(struct daxmem_ctx *ctx, const struct daxmem_range *where, b
 
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		err(ctx, "metadata at %#llx (saved %s) was restored already; restoring its "
-			 "guests twice would run them from stale state",
+		err(ctx,
+		    "metadata at %#llx (saved %s) was restored already; restoring its "
+		    "guests twice would run them from stale state",
 		    (unsigned long long)where->start, when);
 		rc = -EALREADY;
 	}

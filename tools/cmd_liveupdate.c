@@ -166,8 +166,9 @@ static int parse(int argc, char **argv, struct lu_args *a, bool save)
 		case OPT_DIR:
 		case OPT_AGAIN:
 			if (save)
-				return ctl_error("liveupdate save: --%s belongs to restore and extract",
-						 c == OPT_DIR ? "dir" : "again");
+				return ctl_error(
+					"liveupdate save: --%s belongs to restore and extract",
+					c == OPT_DIR ? "dir" : "again");
 			if (c == OPT_DIR)
 				a->dir = optarg;
 			else
@@ -183,13 +184,15 @@ static int parse(int argc, char **argv, struct lu_args *a, bool save)
 			fputs(usage_text, stdout);
 			return -1;
 		default:
-			return ctl_error("liveupdate: bad option (see daxmemctl liveupdate --help)");
+			return ctl_error(
+				"liveupdate: bad option (see daxmemctl liveupdate --help)");
 		}
 	}
 	if (optind != argc)
 		return ctl_error("liveupdate: unexpected argument %s", argv[optind]);
 	if (!a->meta)
-		return ctl_error("liveupdate %s: --meta RANGE is required", save ? "save" : "restore");
+		return ctl_error("liveupdate %s: --meta RANGE is required",
+				 save ? "save" : "restore");
 	return 0;
 }
 
@@ -213,7 +216,8 @@ static struct json_object *json_summary(const struct daxmem_meta *m, const struc
 	json_object_object_add(o, "meta_start", json_num(r->start, hex));
 	json_object_object_add(o, "meta_end", json_num(r->end, hex));
 	json_object_object_add(o, "image_size", json_object_new_uint64(daxmem_meta_image_size(m)));
-	json_object_object_add(o, "saved_realtime_ns", json_object_new_uint64(m->saved_realtime_ns));
+	json_object_object_add(o, "saved_realtime_ns",
+			       json_object_new_uint64(m->saved_realtime_ns));
 	for (i = 0; i < m->nr_carve; i++) {
 		struct json_object *c = json_object_new_object();
 
@@ -278,7 +282,8 @@ static int write_record(const char *dir, const struct daxmem_meta_record *rec, c
 {
 	FILE *f;
 
-	snprintf(path, len, "%s/%s%s", dir, rec->name, rec->kind == DAXMEM_META_VMM ? ".vmstate" : "");
+	snprintf(path, len, "%s/%s%s", dir, rec->name,
+		 rec->kind == DAXMEM_META_VMM ? ".vmstate" : "");
 	f = fopen(path, "wb");
 	if (!f)
 		return ctl_error("open %s: %s", path, strerror(errno));
@@ -406,7 +411,8 @@ static int lu_restore(struct daxmem_ctx *ctx, struct lu_args *a, const struct da
 		json_object_object_add(out, "devices", devs);
 		json_object_object_add(out, "records", recs);
 		ctl_json_print(out);
-		fprintf(stderr, "restored the devices and %zu record%s from the metadata at %#llx\n",
+		fprintf(stderr,
+			"restored the devices and %zu record%s from the metadata at %#llx\n",
 			a->m.nr_records, a->m.nr_records == 1 ? "" : "s",
 			(unsigned long long)where->start);
 	} else {
@@ -440,7 +446,7 @@ int cmd_liveupdate(int argc, char **argv)
 	if (!rc) {
 		ctx = ctl_ctx();
 		if (ctx) {
-			rc = save ? lu_save(ctx, &a, &where) :
+			rc = save			 ? lu_save(ctx, &a, &where) :
 			     !strcmp(argv[1], "extract") ? lu_extract(ctx, &a, &where) :
 							   lu_restore(ctx, &a, &where);
 			daxmem_unref(ctx);
