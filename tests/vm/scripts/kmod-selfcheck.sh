@@ -34,9 +34,10 @@ c=$(cat /sys/bus/pdax/devices/region1/seed)
 echo compound > $D/$c/mode
 echo 2M > $D/$c/align
 echo 256M > $D/$c/size
-sleep 20 < /dev/$c &
+sleep 60 < /dev/$c &
 pid=$!
-sleep 3
+i=0 # the open scrubs, then builds the memmap: wait for it
+while [ "$(cat $D/$c/vmemmap_bytes)" = 0 ] && [ $i -lt 50 ]; do sleep 1; i=$((i + 1)); done
 echo "$c: mode $(cat $D/$c/mode) vmemmap_bytes $(cat $D/$c/vmemmap_bytes) (pageless would be 0; plain struct pages $(( (256 << 20) / 4096 * 64 )))"
 cat $S
 grep -q 'compound 65536' $S || fail "compound range not reported"
