@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 6 || strcmp(argv[4], "--")) {
-		fprintf(stderr, "usage: bench-boot LABEL TIMEOUT_S MARKER[,MARKER...] -- CMD [ARGS...]\n");
+		fprintf(stderr,
+			"usage: bench-boot LABEL TIMEOUT_S MARKER[,MARKER...] -- CMD [ARGS...]\n");
 		return 2;
 	}
 	stop_at_markers = argv[2][0] == '+';

@@ -36,10 +36,14 @@ struct workload {
  * VM for 2 MiB.
  */
 static const struct workload workloads[] = {
-	{ "pow2", "powers of two, 2-256 GiB", 8,
+	{ "pow2",
+	  "powers of two, 2-256 GiB",
+	  8,
 	  { 2 * GIB, 4 * GIB, 8 * GIB, 16 * GIB, 32 * GIB, 64 * GIB, 128 * GIB, 256 * GIB },
 	  { 24, 20, 16, 14, 10, 8, 5, 3 } },
-	{ "mixed", "3.75 GiB per vCPU, 1-64 vCPUs (3.75-240 GiB)", 7,
+	{ "mixed",
+	  "3.75 GiB per vCPU, 1-64 vCPUs (3.75-240 GiB)",
+	  7,
 	  { 3840 * MIB, 7680 * MIB, 15 * GIB, 30 * GIB, 60 * GIB, 120 * GIB, 240 * GIB },
 	  { 24, 20, 18, 14, 12, 8, 4 } },
 };
@@ -270,8 +274,10 @@ static void report(const struct workload *w, const struct sim *s)
 		       (unsigned long long)st->fail_nospace, (unsigned long long)st->misaligned,
 		       (unsigned long long)st->destroys, mean,
 		       (unsigned long long)percentile(st, 99), (unsigned long long)st->ranges_max,
-		       (unsigned long long)hist_sum(st, 1, 1), (unsigned long long)hist_sum(st, 2, 2),
-		       (unsigned long long)hist_sum(st, 3, 4), (unsigned long long)hist_sum(st, 5, 8),
+		       (unsigned long long)hist_sum(st, 1, 1),
+		       (unsigned long long)hist_sum(st, 2, 2),
+		       (unsigned long long)hist_sum(st, 3, 4),
+		       (unsigned long long)hist_sum(st, 5, 8),
 		       (unsigned long long)hist_sum(st, 9, 16),
 		       (unsigned long long)hist_sum(st, 17, HIST_MAX),
 		       st->ns ? (double)ops * 1e9 / (double)st->ns : 0.0);
@@ -365,8 +371,7 @@ int main(int argc, char **argv)
 
 	printf("#host\t%llu\tregion_start\t%llu\tregion_size\t%llu\tops\t%llu\tseed\t%llu\n",
 	       (unsigned long long)(host_tib * TIB), (unsigned long long)region_start,
-	       (unsigned long long)region_size, (unsigned long long)ops,
-	       (unsigned long long)seed);
+	       (unsigned long long)region_size, (unsigned long long)ops, (unsigned long long)seed);
 	for (w = 0; w < sizeof(workloads) / sizeof(workloads[0]); w++) {
 		printf("#workload\t%s\t%s", workloads[w].name, workloads[w].what);
 		for (i = 0; i < workloads[w].nr; i++)

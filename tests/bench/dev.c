@@ -31,7 +31,7 @@
 
 struct dev {
 	const char *backend; /* devdax | pdax */
-	const char *mode;    /* devdax | pageless | compound */
+	const char *mode; /* devdax | pageless | compound */
 	char name[64];
 	char sysdir[PATH_MAX];
 	int region;
@@ -56,8 +56,7 @@ static int devdax_reset(struct dev *d)
 	char path[PATH_MAX + 16];
 
 	snprintf(path, sizeof(path), "%s/driver", d->sysdir);
-	if (access(path, F_OK) == 0 &&
-	    bench_sysfs_writef(d->name, "%s/driver/unbind", d->sysdir))
+	if (access(path, F_OK) == 0 && bench_sysfs_writef(d->name, "%s/driver/unbind", d->sysdir))
 		return -EIO;
 	return bench_sysfs_writef("0", "%s/size", d->sysdir) ? -EIO : 0;
 }

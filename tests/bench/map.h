@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct bench_touch {
-	uint64_t mmap_ns;  /* the mmap() call (all of MAP_POPULATE's work) */
+	uint64_t mmap_ns; /* the mmap() call (all of MAP_POPULATE's work) */
 	uint64_t touch_ns; /* one write to every 4 KiB page afterwards */
 	uint64_t mmap_flt; /* page faults taken inside mmap() */
 	uint64_t touch_flt; /* page faults taken by the writes */

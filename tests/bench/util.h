@@ -9,8 +9,7 @@
 uint64_t bench_now_ns(void);
 /* write a string to a sysfs attribute; 0 or -errno (message printed) */
 int bench_sysfs_write(const char *path, const char *val);
-int bench_sysfs_writef(const char *val, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int bench_sysfs_writef(const char *val, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* read an attribute without its trailing newline; 0 or -errno */
 int bench_sysfs_read(const char *path, char *buf, size_t len);
 /* "MemFree" etc. from /proc/meminfo in bytes, -1 if absent */

@@ -147,7 +147,8 @@ Test(kdax_sim, random_sequence_keeps_invariants)
 			cr_assert_geq(r.child[c].start, r.start);
 			cr_assert_leq(r.child[c].end, r.end);
 			if (c)
-				cr_assert_gt(r.child[c].start, r.child[c - 1].end, "children overlap");
+				cr_assert_gt(r.child[c].start, r.child[c - 1].end,
+					     "children overlap");
 			used += r.child[c].end - r.child[c].start + 1;
 		}
 		cr_assert_eq(used, r.used);
@@ -155,7 +156,8 @@ Test(kdax_sim, random_sequence_keeps_invariants)
 			uint64_t off = 0;
 
 			for (c = 0; c < devs[i].nr_range; c++) {
-				cr_assert_eq(devs[i].ranges[c].pgoff, off >> 12, "pgoff of range %zu", c);
+				cr_assert_eq(devs[i].ranges[c].pgoff, off >> 12,
+					     "pgoff of range %zu", c);
 				off += devs[i].ranges[c].end - devs[i].ranges[c].start + 1;
 			}
 			cr_assert_eq(off, held[i], "device %d holds %lu, want %lu", i,
