@@ -172,6 +172,7 @@ after() {
 	pause=$((T_SAVE_VMS_MS + age + t2 - t1))
 	say "new kernel: booted in $t0 ms, restore $((t1 - t0)) ms, guests resumed $((t2 - t1)) ms later"
 	say "guest pause ${pause} ms (metadata save to restore ${age} ms by the RTC-set clock)"
+	say "kexec -e to the new kernel's clock start: $((age - t1)) ms (RTC-set clock, +-1 s)"
 	say "host update $((T_LOAD_MS + pause)) ms (kexec load ${T_LOAD_MS} ms while guests ran)"
 }
 

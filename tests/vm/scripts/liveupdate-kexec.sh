@@ -80,6 +80,15 @@ if [ -z "$phase" ]; then
 	daxpattern write "/dev/$spl" 32M 24 >/dev/null || vmm_fail "pattern scratch-pl"
 	echo "devices: vm0=$vm keep-dd=$kdd scratch-dd=$sdd keep-pl=$kpl scratch-pl=$spl, patterns written"
 
+	# Bad input: one line naming the problem.
+	expect_error "not an address" daxmemctl liveupdate save --meta nonsense
+	expect_error "is required" daxmemctl liveupdate restore
+	expect_error "unknown action" daxmemctl liveupdate frob --meta "$META"
+	expect_error "no daxmem device named nosuch" \
+		daxmemctl liveupdate save --meta "$META" --vmm nosuch=/test/script
+	expect_error "open /nonexistent" daxmemctl liveupdate save --meta "$META" --vmm vm0=/nonexistent
+	expect_error "belongs to save" daxmemctl liveupdate restore --meta "$META" --file a=/test/script
+	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "a refused save made a metadata device"
 	# No metadata in an unused range: refused, and the probe device is gone again.
 	expect_error "no metadata" daxmemctl liveupdate restore --meta 0x13fc00000+2M --dir /tmp/x
 	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "probe left a metadata device"
