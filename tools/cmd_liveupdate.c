@@ -248,10 +248,16 @@ static int lu_save(struct daxmem_ctx *ctx, struct lu_args *a, const struct daxme
 	for (i = 0; i < a->m.nr_records; i++) {
 		const struct daxmem_meta_record *rec = &a->m.records[i];
 
-		if (rec->kind == DAXMEM_META_VMM && !daxmem_dev_find(ctx, rec->name)) {
-			json_object_put(recs);
-			return ctl_error("--vmm %s=...: no daxmem device named %s", rec->name,
-					 rec->name);
+		if (rec->kind == DAXMEM_META_VMM) {
+			struct daxmem_dev *dev = daxmem_dev_find(ctx, rec->name);
+
+			if (!dev || !daxmem_dev_is_preserved(dev)) {
+				json_object_put(recs);
+				return ctl_error(dev ? "--vmm %s=...: device %s is not preserved: "
+						       "restore would zero the guest's memory" :
+						       "--vmm %s=...: no daxmem device named %s",
+						 rec->name, rec->name);
+			}
 		}
 		json_object_array_add(recs, json_record(rec));
 	}

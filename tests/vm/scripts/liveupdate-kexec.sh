@@ -86,6 +86,8 @@ if [ -z "$phase" ]; then
 	expect_error "unknown action" daxmemctl liveupdate frob --meta "$META"
 	expect_error "no daxmem device named nosuch" \
 		daxmemctl liveupdate save --meta "$META" --vmm nosuch=/test/script
+	expect_error "is not preserved" \
+		daxmemctl liveupdate save --meta "$META" --vmm scratch-dd=/test/script
 	expect_error "open /nonexistent" daxmemctl liveupdate save --meta "$META" --vmm vm0=/nonexistent
 	expect_error "belongs to save" daxmemctl liveupdate restore --meta "$META" --file a=/test/script
 	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "a refused save made a metadata device"
@@ -151,7 +153,12 @@ daxpattern verify "/dev/$c_keep_pl" 32M 22 || vmm_fail "preserved pageless patte
 daxpattern zero "/dev/$c_scratch_dd" 32M || vmm_fail "non-preserved devdax device not zeroed"
 daxpattern zero "/dev/$c_scratch_pl" 32M || vmm_fail "non-preserved pageless device not zeroed"
 [ "$(cat /sys/bus/pdax/devices/$c_keep_pl/preserved)" = 1 ] || vmm_fail "keep-pl not preserved in pdax"
-echo "keep-pl scrub: $(cat /sys/bus/pdax/devices/$c_keep_pl/scrub)"
+c_vm0=$(chardev_of vm0)
+for d in $c_keep_pl $c_vm0; do
+	echo "$d scrub: $(cat /sys/bus/pdax/devices/$d/scrub)"
+	grep -q '^skipped' /sys/bus/pdax/devices/$d/scrub || vmm_fail "pdax scrubbed preserved $d"
+done
+echo "$c_scratch_pl scrub: $(cat /sys/bus/pdax/devices/$c_scratch_pl/scrub)"
 
 expect_error "restored already" daxmemctl liveupdate restore --meta "$META" --dir /tmp/again
 
