@@ -37,3 +37,9 @@ $(foreach v,$(KMOD_VERSIONS),$(eval $(call kmod_rules,$(v),$(call kdir_of,$(v)))
 kmod: $(BUILD)/kmod/$(KVER)/pdax.ko $(BUILD)/vm-mod/$(KVER)/testbed_warn.ko
 KMODS := $(foreach v,$(KMOD_VERSIONS),$(BUILD)/kmod/$(v)/pdax.ko $(BUILD)/vm-mod/$(v)/testbed_warn.ko)
 endif
+
+# The handover script (dax_hmem <-> pdax) is installed next to the tools.
+PROGRAMS += $(BIN)/pdax-handover
+$(BIN)/pdax-handover: kmod/pdax-handover.sh
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@

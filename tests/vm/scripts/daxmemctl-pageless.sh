@@ -24,7 +24,7 @@ expect_error() { # PATTERN COMMAND...
 	echo "    $(cat /tmp/err)"
 }
 handover() {
-	if command -v pdax-handover >/dev/null; then pdax-handover "$@"; else sh /guest/pdax-handover "$@"; fi
+	pdax-handover "$@"
 }
 pl() { # create on the pageless region 0: NAME ARGS...
 	n=$1

@@ -12,9 +12,8 @@ expect_err() { # expect_err ERRTEXT FILE VALUE: the write must fail
 	echo "  write '$3' > $(basename "$2"): $1 as expected"
 }
 
-# the handover tool: installed as pdax-handover, or shipped under /guest
 handover() {
-	if command -v pdax-handover >/dev/null; then pdax-handover "$@"; else sh /guest/pdax-handover "$@"; fi
+	pdax-handover "$@"
 }
 
 echo "kernel $(uname -r)"

@@ -59,7 +59,7 @@ if [ -z "$phase" ]; then
 		[ -e "$d/driver" ] || vmm_bind_devdax "$(basename "$d")"
 	done
 	modprobe pdax || vmm_fail "modprobe pdax"
-	sh /guest/pdax-handover to-pdax 0x140000000 >/dev/null || vmm_fail "pdax-handover"
+	pdax-handover to-pdax 0x140000000 >/dev/null || vmm_fail "pdax-handover"
 	daxmemctl destroy dax0.0 2>/dev/null || vmm_fail "destroy dax0.0"
 	mk() { # NAME BACKEND ARGS...
 		n=$1 b=$2
