@@ -18,7 +18,7 @@ fail() {
 	exit 1
 }
 handover() {
-	if command -v pdax-handover >/dev/null; then pdax-handover "$@"; else sh /guest/pdax-handover "$@"; fi
+	pdax-handover "$@"
 }
 devices() { # every device with a size (seeds come and go)
 	for d in /sys/bus/dax/devices/dax*.* /sys/bus/pdax/devices/pdax*.*; do
@@ -45,7 +45,6 @@ cp "$S" /tmp/state.before
 before=$(devices)
 echo "devices before: $before"
 
-daxmemctl savings --measure --size "$SIZE" -u
 daxmemctl savings --measure --size "$SIZE" >/tmp/measure.json || fail "savings --measure failed"
 
 # the state file and the kernel's devices are as they were
@@ -90,7 +89,12 @@ function flush() {
 	depth += gsub(/[{[]/, "&", line) - gsub(/[]}]/, "&", line)
 }
 END { flush() }' /tmp/measure.json >/tmp/rows
-cat /tmp/rows
+awk 'BEGIN { printf "%-9s %-9s %-10s %-9s %12s %12s %9s %9s %11s %11s %11s\n", "backend", "mode",
+	"align", "status", "model KiB", "consumed KiB", "memmap", "measured", "left KiB",
+	"create ms", "map ms" }
+$4 == "measured" { printf "%-9s %-9s %-10s %-9s %12.1f %12.1f %9s %9s %11.1f %11.1f %11.1f\n",
+	$1, $2, $3, $4, $6 / 1024, $5 / 1024, $7, $8, $9 / 1024, $10 / 1e6, $11 / 1e6 }
+$4 != "measured" { printf "%-9s %-9s %-10s %-9s %12.1f  %s\n", $1, $2, $3, $4, $6 / 1024, $13 }' /tmp/rows
 
 size=$(awk '/^  "size":/ { sub(/.*:/, ""); sub(/,/, ""); print; exit }' /tmp/measure.json)
 gib=$((size >> 30))
