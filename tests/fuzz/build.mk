@@ -10,13 +10,14 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(WARN) \
 	-Wno-gnu-variable-sized-type-not-at-end -D_GNU_SOURCE \
 	-Idaxmem/include -Idaxmem -Ivmm -Itests/fuzz $(shell pkg-config --cflags json-c 2>/dev/null)
-FUZZ_HARNESSES := parse iomem state bzimage ioport vmstate
+FUZZ_HARNESSES := parse iomem state alloc bzimage ioport vmstate
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz-%)
 
 # Pure objects each harness links, by source file.
 FUZZ_LINK_parse := daxmem/parse.c daxmem/carve.c daxmem/iomem.c vmm/util.c
 FUZZ_LINK_iomem := daxmem/iomem.c daxmem/carve.c daxmem/parse.c
 FUZZ_LINK_state := daxmem/state.c daxmem/parse.c
+FUZZ_LINK_alloc := daxmem/alloc.c
 FUZZ_LINK_bzimage := vmm/boot.c vmm/e820.c vmm/layout.c
 FUZZ_LINK_ioport := vmm/ioport.c vmm/serial.c vmm/i8042.c vmm/rtc.c
 FUZZ_LINK_vmstate := vmm/snapshot.c vmm/statefile.c vmm/util.c
