@@ -77,10 +77,14 @@ cp /tmp/good.json "$S"
 echo "ok: corrupt state left untouched, with a recovery hint"
 
 # a second writer waits for the lock, bounded
-lockhold "$S.lock" 3 >/tmp/lockhold &
+# (the holder keeps it far longer than the bounded wait, and is stopped
+# afterwards, so a slow machine cannot let the lock go too early)
+lockhold "$S.lock" 60 >/tmp/lockhold &
+holder=$!
 while ! grep -q locked /tmp/lockhold; do sleep 0.1; done
 expect_error "timed out after 700 ms" daxmemctl --lock-timeout 700 create --region 0 --size 2M
-wait
+kill $holder
+wait $holder 2>/dev/null || true
 out=$(daxmemctl --lock-timeout 5000 create --region 0 --size 2M --name waited)
 echo "ok: lock wait bounded; after the holder left, create went through"
 daxmemctl destroy waited
