@@ -108,13 +108,11 @@ before() {
 	die "kexec -e returned"
 }
 
-handover() {
-	if command -v pdax-handover.sh >/dev/null; then
-		pdax-handover.sh "$@"
-	elif command -v pdax-handover >/dev/null; then
+handover() { # installed as pdax-handover, or kmod/pdax-handover.sh from the source tree
+	if command -v pdax-handover >/dev/null; then
 		pdax-handover "$@"
 	else
-		sh /guest/pdax-handover "$@"
+		pdax-handover.sh "$@"
 	fi
 }
 
