@@ -43,6 +43,27 @@ static int kvm_check_cap(struct vm *vm, int cap, const char *name)
 	return 0;
 }
 
+/*
+ * The guest gets no PMU: tinyvmm has no use for one, and every guest
+ * counter would be a host perf event (the guest's NMI watchdog makes one at
+ * boot). CPUID hides it too (vcpu.c). Must precede KVM_CREATE_VCPU.
+ */
+static int kvm_disable_pmu(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PMU_CAPABILITY,
+				      .args = { KVM_PMU_CAP_DISABLE } };
+	int r = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_PMU_CAPABILITY);
+
+	if (r <= 0 || !(r & KVM_PMU_CAP_DISABLE))
+		return 0;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_err("KVM_ENABLE_CAP KVM_CAP_PMU_CAPABILITY: %s", strerror(errno));
+		return -1;
+	}
+	vm->pmu_disabled = true;
+	return 0;
+}
+
 int kvm_create_vm(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -58,6 +79,8 @@ int kvm_create_vm(struct vm *vm)
 		pr_err("KVM_CREATE_VM: %s", strerror(errno));
 		return -errno;
 	}
+	if (kvm_disable_pmu(vm))
+		return -errno;
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0) {
 		pr_err("KVM_SET_TSS_ADDR: %s", strerror(errno));
 		return -errno;

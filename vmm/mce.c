@@ -21,15 +21,20 @@
 
 #define MCG_CTL_P (1ULL << 8)
 #define MCG_SER_P (1ULL << 24)
-#define MCI_MISC_PHYS_4K ((2ULL << 6) | 12) /* physical address, LSB = page */
+#define MCI_MISC_PHYS (2ULL << 6) /* address mode: physical; low 6 bits: LSB */
+#define PAGE_LSB 12
+#define MAX_LSB 30
 
 static struct vm *mce_vm;
 /* Filled by the SIGBUS handler, consumed by the same thread or vCPU 0. */
 static __thread volatile sig_atomic_t tls_pending;
 static __thread void *volatile tls_addr;
+static __thread volatile short tls_lsb;
+static __thread volatile sig_atomic_t tls_unplaced;
 static __thread volatile int tls_code;
 static __thread struct vcpu *tls_vcpu;
 static void *volatile ao_addr;
+static volatile short ao_lsb;
 static volatile sig_atomic_t ao_pending;
 
 static void mce_write(const char *s)
@@ -43,13 +48,23 @@ static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
 {
 	if (si->si_code == BUS_MCEERR_AR && tls_vcpu) {
 		tls_addr = si->si_addr;
+		tls_lsb = si->si_addr_lsb;
 		tls_code = si->si_code;
 		tls_pending = 1;
 		tls_vcpu->run->immediate_exit = 1;
 		return;
 	}
+	if (si->si_code == SI_KERNEL && tls_vcpu) {
+		/* A machine check the host could not place (memory_failure()
+		 * fails on pages without struct page): pdax's notifier lists
+		 * the page shortly; see mce_handle_pending(). */
+		tls_unplaced = 1;
+		tls_vcpu->run->immediate_exit = 1;
+		return;
+	}
 	if (si->si_code == BUS_MCEERR_AO) {
 		ao_addr = si->si_addr;
+		ao_lsb = si->si_addr_lsb;
 		ao_pending = 1;
 		if (mce_vm && mce_vm->vcpus[0].started)
 			pthread_kill(mce_vm->vcpus[0].thread, SIGUSR1);
@@ -123,11 +138,16 @@ static bool mce_record(struct mce_ctx *m, uint64_t gpa)
 	return true;
 }
 
-static void mce_inject(struct vcpu *v, void *hva, bool ar)
+/*
+ * @lsb: log2 of the granule the host reported (si_addr_lsb): 12 for a page;
+ * device-dax reports the whole 2 MiB / 1 GiB folio it mapped. The MCE
+ * carries the same granule in MCi_MISC, as hardware does.
+ */
+static void mce_inject(struct vcpu *v, void *hva, bool ar, int lsb)
 {
 	struct vm *vm = v->vm;
 	struct mce_ctx *m = vm->mce;
-	struct kvm_x86_mce mce = { .bank = MCE_BANK, .misc = MCI_MISC_PHYS_4K };
+	struct kvm_x86_mce mce = { .bank = MCE_BANK };
 	uint64_t gpa, status, mcg_status;
 	bool first;
 
@@ -136,20 +156,25 @@ static void mce_inject(struct vcpu *v, void *hva, bool ar)
 		vm_request_exit(vm, 3, "unrecoverable host memory error");
 		return;
 	}
-	gpa &= ~0xfffULL;
+	if (lsb < PAGE_LSB || lsb > MAX_LSB)
+		lsb = PAGE_LSB;
+	gpa &= ~((1ULL << lsb) - 1);
+	mce.misc = MCI_MISC_PHYS | (uint64_t)lsb;
 	if (!ar && m->amd) {
 		/* AMD reports no action-optional machine checks: the guest
 		 * hears of the page when it consumes it (action required). */
 		pr_info("memory error (action optional) at guest physical 0x%" PRIx64
-			": not passed to an AMD guest",
-			gpa);
+			" (%llu KiB): not passed to an AMD guest",
+			gpa, (1ULL << lsb) >> 10);
 		return;
 	}
 	pthread_mutex_lock(&vm->dev_lock);
 	first = mce_record(m, gpa);
 	pthread_mutex_unlock(&vm->dev_lock);
-	pr_info("memory error (%s) at guest physical 0x%" PRIx64 "%s: injecting MCE into vcpu %d",
-		ar ? "action required" : "action optional", gpa, first ? "" : " again", v->id);
+	pr_info("memory error (%s) at guest physical 0x%" PRIx64 " (%llu KiB)%s: injecting MCE "
+		"into vcpu %d",
+		ar ? "action required" : "action optional", gpa, (1ULL << lsb) >> 10,
+		first ? "" : " again", v->id);
 	if (!m->enabled) {
 		vm_request_exit(vm, 3, "guest RAM poisoned and KVM has no MCE support");
 		return;
@@ -226,7 +251,7 @@ int mce_memory_fault_at(struct vcpu *v, uint64_t gpa)
 		return 0;
 	if (!mce_known(vm, gpa) && !mce_for_each_poisoned(vm, mce_is_gpa, &gpa))
 		return 0;
-	mce_inject(v, hva, true);
+	mce_inject(v, hva, true, PAGE_LSB);
 	return 1;
 }
 
@@ -240,7 +265,7 @@ static bool mce_inject_new(struct vm *vm, uint64_t gpa, void *arg)
 	struct mce_scan *scan = arg;
 
 	if (!mce_known(vm, gpa)) {
-		mce_inject(scan->v, guest_mem_ptr(&vm->mem, gpa, 0x1000), true);
+		mce_inject(scan->v, guest_mem_ptr(&vm->mem, gpa, 0x1000), true, PAGE_LSB);
 		scan->injected++;
 	}
 	return false;
@@ -256,12 +281,24 @@ int mce_memory_fault(struct vcpu *v)
 
 void mce_handle_pending(struct vcpu *v)
 {
+	if (tls_unplaced) {
+		tls_unplaced = 0;
+		pr_info("vcpu %d: host machine check without an address: injecting what the "
+			"device's poison list holds",
+			v->id);
+		if (mce_memory_fault(v))
+			v->vm->mce->unplaced = 0;
+		else if (++v->vm->mce->unplaced > MCE_MAX_UNPLACED)
+			vm_request_exit(v->vm, 3,
+					"repeated host machine checks outside the "
+					"device's poison list");
+	}
 	if (tls_pending) {
 		tls_pending = 0;
-		mce_inject(v, tls_addr, tls_code == BUS_MCEERR_AR);
+		mce_inject(v, tls_addr, tls_code == BUS_MCEERR_AR, tls_lsb);
 	}
 	if (v->id == 0 && ao_pending) {
 		ao_pending = 0;
-		mce_inject(v, ao_addr, false);
+		mce_inject(v, ao_addr, false, ao_lsb);
 	}
 }

@@ -14,11 +14,14 @@ struct vcpu;
 #define MCE_MAX_BAD_PAGES 64
 #define MCE_BANK 9 /* the bank memory errors are reported in, as QEMU does */
 #define MCE_NR_BANKS 10
+/* Address-less machine checks in a row that the poison list cannot place. */
+#define MCE_MAX_UNPLACED 100
 
 /**
  * struct mce_ctx - MCE configuration and the record of bad guest pages.
  * @mcg_cap: MCG_CAP given to every vCPU (KVM_X86_SETUP_MCE)
  * @bad_gpa: guest physical pages reported poisoned, kept across live restart
+ * @unplaced: SIGBUS without an address (SI_KERNEL) since the last injection
  */
 struct mce_ctx {
 	bool enabled;
@@ -26,6 +29,7 @@ struct mce_ctx {
 	uint64_t mcg_cap;
 	int nr_bad;
 	uint64_t bad_gpa[MCE_MAX_BAD_PAGES];
+	int unplaced;
 };
 
 /* Query MCE support, install the SIGBUS handler. */

@@ -31,7 +31,7 @@ enum {
 #define REG_D_VRT 0x80 /* valid RAM and time */
 #define HOUR_PM 0x80
 
-static const uint8_t time_regs[] = { REG_SEC, REG_MIN, REG_HOUR, REG_WDAY,
+static const uint8_t time_regs[] = { REG_SEC,  REG_MIN, REG_HOUR, REG_WDAY,
 				     REG_MDAY, REG_MON, REG_YEAR, REG_CENTURY };
 
 void rtc_init(struct rtc *rtc, time_t (*now)(void))
@@ -89,8 +89,11 @@ static uint8_t rtc_time_reg(const struct rtc *rtc, uint8_t reg)
 {
 	time_t t = rtc->now() + rtc->r.offset;
 	struct tm tm;
+	int year;
 
 	gmtime_r(&t, &tm);
+	/* the guest may have set a year before 1900 (or before year 0) */
+	year = tm.tm_year + 1900 > 0 ? tm.tm_year + 1900 : 0;
 	switch (reg) {
 	case REG_SEC:
 		return to_bcd(rtc, tm.tm_sec);
@@ -105,9 +108,9 @@ static uint8_t rtc_time_reg(const struct rtc *rtc, uint8_t reg)
 	case REG_MON:
 		return to_bcd(rtc, tm.tm_mon + 1);
 	case REG_YEAR:
-		return to_bcd(rtc, tm.tm_year % 100);
+		return to_bcd(rtc, year % 100);
 	default:
-		return to_bcd(rtc, (tm.tm_year + 1900) / 100);
+		return to_bcd(rtc, year / 100);
 	}
 }
 

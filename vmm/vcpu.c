@@ -22,6 +22,10 @@
 #define MAX_EFAULT_RETRIES 100
 /* Consumptions of poisoned pages in a row, without one ordinary exit. */
 #define MAX_MCE_REPEATS 1000
+#define CPUID_PMU 0xa
+#define CPUID_AMD_EXT 0x80000001
+#define CPUID_AMD_PERFCTR_CORE (1U << 23)
+#define CPUID_AMD_PMU 0x80000022
 #define CPUID_AMD_RAS 0x80000007
 #define AMD_RAS_OVERFLOW_RECOV (1U << 0)
 #define AMD_RAS_SUCCOR (1U << 1)
@@ -109,6 +113,15 @@ static int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
 			 * are recoverable, or it panics on the first injected MCE. */
 			if (v->vm->mce->enabled && v->vm->mce->amd)
 				e->ebx |= AMD_RAS_OVERFLOW_RECOV | AMD_RAS_SUCCOR;
+			break;
+		case CPUID_PMU:
+		case CPUID_AMD_PMU:
+			if (v->vm->pmu_disabled)
+				e->eax = e->ebx = e->ecx = e->edx = 0;
+			break;
+		case CPUID_AMD_EXT:
+			if (v->vm->pmu_disabled)
+				e->ecx &= ~CPUID_AMD_PERFCTR_CORE;
 			break;
 		case 0xb:
 		case 0x1f:
@@ -357,6 +370,14 @@ static bool vcpu_handle_efault(struct vcpu *v, int *efaults, int *repeats)
 	if (++*efaults <= MAX_EFAULT_RETRIES)
 		return true;
 	pr_err("KVM_RUN vcpu %d: %s", v->id, strerror(EFAULT));
+	if (vm->mce->nr_bad) {
+		/* Most likely the guest touched a page it was already told
+		 * about (from kernel mode: real hardware would panic it). */
+		vm_request_exit(vm, 3,
+				"the guest consumed a poisoned page again and this kernel "
+				"does not say which (no KVM_EXIT_MEMORY_FAULT)");
+		return false;
+	}
 	vm_request_exit(vm, 1, "KVM_RUN failed");
 	return false;
 }

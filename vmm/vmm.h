@@ -90,6 +90,7 @@ struct vm {
 	int exit_code;
 
 	struct mce_ctx *mce;
+	bool pmu_disabled;
 
 	/* identity of the backing device, recorded in state files */
 	uint64_t dev_size;

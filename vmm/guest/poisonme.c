@@ -81,8 +81,8 @@ static int victim_round(int round, int timeout)
 		kill(v, SIGKILL);
 		waitpid(v, &status, 0);
 	}
-	printf("POISONME victim ended: %s %d round=%d\n", sig > 0 ? "signal" : "exit/timeout",
-	       sig, round);
+	printf("POISONME victim ended: %s %d round=%d\n", sig > 0 ? "signal" : "exit/timeout", sig,
+	       round);
 	return sig;
 }
 

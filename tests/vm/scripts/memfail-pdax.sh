@@ -34,7 +34,7 @@ victim_gpa() { # round -> guest physical address of that victim's page
 
 modprobe pdax || vmm_fail "modprobe pdax"
 modprobe mce-inject || vmm_fail "modprobe mce-inject"
-sh /guest/pdax-handover to-pdax 0x140000000 || vmm_fail "handover to pdax"
+pdax-handover to-pdax 0x140000000 || vmm_fail "handover to pdax"
 avail0=$(daxmemctl list -R -b pageless | jval allocatable_size)
 dev=$(daxmemctl create --backend pageless --region 0 --size 1G --align 1G --name memfail |
 	jval chardev)
@@ -92,7 +92,7 @@ dmesg | grep -E 'pdax|Memory failure|mce' | tail -n 6
 [ $rc -eq 0 ] || vmm_fail "tinyvmm exited $rc"
 for r in 1 2; do
 	eval gpa=\$gpa$r
-	grep -q "memory error (action required) at guest physical $gpa: injecting" "$log" ||
+	grep -q "memory error (action required) at guest physical $gpa (4 KiB): injecting" "$log" ||
 		vmm_fail "tinyvmm did not inject an MCE for $gpa"
 	grep -q "Memory failure: $(printf '%#x' $((gpa >> 12))): recovery action for .*: Recovered" \
 		"$log" || vmm_fail "the guest did not recover page $gpa"

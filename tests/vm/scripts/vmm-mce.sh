@@ -4,10 +4,11 @@
 # Memory failure end to end on a pageless /dev/pdax device: the guest runs a
 # victim that reads one page in a loop and a bystander. The host poisons the
 # victim page's physical address through pdax's debugfs inject_poison. KVM
-# cannot map the page any more; tinyvmm probes it, gets BUS_MCEERR_AR, and
-# injects a machine check for that guest physical page. The guest kernel must
-# kill only the victim; the bystander keeps running, tinyvmm stays up and
-# the guest powers off normally (exit 0).
+# cannot map the page any more and fails KVM_RUN with EFAULT; tinyvmm finds
+# the page on the device's poison list and injects a machine check for that
+# guest physical page. The guest kernel must recover the page and kill only
+# the victim; the bystander keeps running, tinyvmm stays up and the guest
+# powers off normally (exit 0). memfail-pdax.sh covers more.
 . /tests/vm/scripts/vmm-lib.inc
 modprobe pdax ranges=0x140000000-0x1bfffffff || vmm_fail "modprobe pdax"
 D=/sys/bus/pdax/devices/pdax0.0
@@ -20,7 +21,7 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 log=/tmp/mce.log
 tinyvmm --dax /dev/pdax0.0 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
-	--cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=poisonme" \
+	--cmdline "console=ttyS0 reboot=k panic=-1 pci=off loglevel=4 guest.run=poisonme" \
 	</dev/null >"$log" 2>&1 &
 pid=$!
 i=0
@@ -45,6 +46,8 @@ echo "tinyvmm exit $rc"
 [ $rc -eq 0 ] || vmm_fail "tinyvmm exited $rc"
 grep -q "memory error (action required) at guest physical $gpa" "$log" ||
 	vmm_fail "tinyvmm did not report an MCE for $gpa"
+grep -q "Memory failure: $(printf '%#x' $((gpa >> 12))): recovery action for .*: Recovered" \
+	"$log" || vmm_fail "the guest did not recover $gpa"
 grep -q 'POISONME RESULT victim_signal=7 bystander=alive' "$log" ||
 	vmm_fail "guest did not kill only the victim"
 grep -q 'DAXMEM-GUEST-POWEROFF' "$log" || vmm_fail "guest did not power off"

@@ -6,8 +6,14 @@
 # mid-run, once into a different build; then a restart onto a binary that
 # exits at once, and recovery with the old binary's --restore. The guest
 # must finish ckloop with every check held and power off (exit 0).
+#   vmm-restart.sh [devdax|pdax]    the backend of guest RAM (devdax)
 . /tests/vm/scripts/vmm-lib.inc
-dev=$(vmm_dax_dev 1073741824)
+case "${1:-devdax}" in
+devdax) dev=$(vmm_dax_dev 1073741824) ;;
+pdax) dev=$(vmm_pdax_dev 1G) ;;
+*) vmm_fail "unknown backend $1" ;;
+esac
+echo "guest RAM: $dev"
 sock=/tmp/vmm.sock
 log=/tmp/restart.log
 
@@ -23,7 +29,7 @@ wait_count() {
 
 t0=$(vmm_ms)
 tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
-	--control "$sock" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop" \
+	--control "$sock" --cmdline "console=ttyS0 reboot=k panic=-1 pci=off loglevel=4 guest.run=ckloop" \
 	</dev/null >"$log" 2>&1 &
 pid=$!
 wait_count 0 '^CKLOOP pass=' 120 || { cat "$log"; vmm_fail "ckloop never started"; }
