@@ -20,6 +20,7 @@
 #include "serial.h"
 
 #define RUN_SIZE 0x3000 /* a kvm_run mapping: three pages */
+#define HOST_NOW 1700000000
 
 static uint8_t run[RUN_SIZE];
 static time_t clock_now;
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	serial_init(&serial, null_fd, SERIAL_COM1_IRQ, set_irq, NULL);
 	i8042_init(&kbd, reset, NULL);
-	clock_now = 1700000000;
+	clock_now = HOST_NOW;
 	rtc_init(&rtc, fake_now);
 	fuzz_assert(!io_bus_register(&bus, SERIAL_COM1_BASE, 8, serial_io, &serial, "serial"));
 	fuzz_assert(!io_bus_register(&bus, I8042_DATA_PORT, 5, i8042_io, &kbd, "i8042"));
@@ -76,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: /* host input for the UART */
 			serial_rx(&serial, in.p, in.left < (size_t)sz ? (int)in.left : sz);
 			continue;
-		case 1: /* the host clock moves, backwards too */
-			clock_now += (int16_t)port * 3600;
+		case 1: /* the host clock moves, backwards too (within years of now) */
+			clock_now = HOST_NOW + (int16_t)port * 3600;
 			continue;
 		case 2: /* restored register state, within what restore accepts */
 			serial.r.rx_head = (uint8_t)(port % SERIAL_FIFO_LEN);
