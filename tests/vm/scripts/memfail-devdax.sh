@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm-kernels: 6.12
+# vm-kernels: 6.12 6.1
 # vm-args: --timeout 900
 # Memory failure on kernel device-dax (struct pages): the kernel's own
 # memory_failure() handles the page. daxmemctl creates a 1 GiB device-dax
