@@ -37,7 +37,7 @@ expect_error() { # PATTERN COMMAND...
 }
 # last up_ms ckloop printed in console file $1
 last_up() {
-	sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' "$1" | tail -n 1
+	tr -d '\r' < "$1" | sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' | tail -n 1
 }
 
 # /tmp/kload.sh PHASE [SED]: load this kernel with the root file system
@@ -100,8 +100,9 @@ if [ -z "$phase" ]; then
 		--control "$SOCK" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop" \
 		</dev/null >"$CONSOLE/vm0.console" 2>&1 &
 	i=0
-	while [ "$(last_up "$CONSOLE/vm0.console")" -lt 5000 ] 2>/dev/null ||
-		[ -z "$(last_up "$CONSOLE/vm0.console")" ]; do
+	while :; do
+		up=$(last_up "$CONSOLE/vm0.console")
+		[ -n "$up" ] && [ "$up" -ge 5000 ] && break
 		i=$((i + 1))
 		[ $i -lt 3000 ] || { cat "$CONSOLE/vm0.console"; vmm_fail "ckloop did not run 5 s"; }
 		sleep 0.1
@@ -139,7 +140,7 @@ until grep -q '^CKLOOP pass=' "$log"; do
 	[ $i -lt 300 ] || { cat "$log"; vmm_fail "no ckloop progress after the restore"; }
 	sleep 0.1
 done
-first=$(sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' "$log" | head -n 1)
+first=$(tr -d '\r' < "$log" | sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' | head -n 1)
 echo "first ckloop progress after the restore: up_ms=$first"
 [ "$first" -ge "$PRE_UP" ] ||
 	vmm_fail "ckloop went back from up_ms=$PRE_UP to $first: the guest did not resume"
