@@ -217,15 +217,16 @@ static int pageless_dev_create(struct daxmem_region *region, unsigned long align
 		return rc ? rc : -ENODEV;
 	}
 	snprintf(ddir, sizeof(ddir), PDAX_DEVICES "/%s", seed);
+	/* mode first: kernels without huge PFN maps take 2M/1G only in compound mode */
+	rc = attr_write(ctx, ddir, "mode", daxmem_mode_name(mode));
 	snprintf(val, sizeof(val), "%lu", align);
-	rc = attr_write(ctx, ddir, "align", val);
+	if (!rc)
+		rc = attr_write(ctx, ddir, "align", val);
 	for (i = 0; !rc && i < nr; i++) {
 		snprintf(val, sizeof(val), "%#llx-%#llx", (unsigned long long)ranges[i].start,
 			 (unsigned long long)ranges[i].end);
 		rc = attr_write(ctx, ddir, "mapping", val);
 	}
-	if (!rc)
-		rc = attr_write(ctx, ddir, "mode", daxmem_mode_name(mode));
 	/* after the ranges: changing them clears the flag */
 	if (!rc)
 		rc = attr_write(ctx, ddir, "preserved", preserved ? "1" : "0");
