@@ -50,6 +50,7 @@ find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -pa
 c=$(sed 's/ testbed\.phase=[0-9]*//' /proc/cmdline)
 [ -z "${2:-}" ] || c=$(echo "$c" | sed "$2")
 kexec -l /guest/bzImage --initrd=/tmp/kexec-root.cpio --command-line="$c testbed.phase=$1"
+echo "kexec: loaded with the root file system repacked into $(($(wc -c < /tmp/kexec-root.cpio) >> 20)) MiB"
 EOF
 }
 
