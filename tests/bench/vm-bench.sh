@@ -138,6 +138,8 @@ kcheck_part() {
 	fi
 	echo 0 > "$s2/size" 2>/dev/null
 	echo "$seed" > "$region/delete" 2>/dev/null
+	# naming the new device to device_dax re-attached every device it knows
+	[ -e "$sys/driver" ] && echo "$DAXDEV" > "$sys/driver/unbind"
 	echo 0 > "$sys/size"
 }
 
