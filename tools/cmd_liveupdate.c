@@ -275,12 +275,18 @@ static int lu_save(struct daxmem_ctx *ctx, struct lu_args *a, const struct daxme
 	return 0;
 }
 
+struct restored_out {
+	struct json_object *devs;
+	unsigned int flags;
+};
+
 static void restored(struct daxmem_dev *dev, bool created, void *arg)
 {
-	struct json_object *o = ctl_json_dev(dev, 0);
+	struct restored_out *out = arg;
+	struct json_object *o = ctl_json_dev(dev, out->flags);
 
 	json_object_object_add(o, "restored", json_object_new_boolean(created));
-	json_object_array_add(arg, o);
+	json_object_array_add(out->devs, o);
 }
 
 static int write_record(const char *dir, const struct daxmem_meta_record *rec, char *path,
@@ -406,7 +412,8 @@ static int lu_restore(struct daxmem_ctx *ctx, struct lu_args *a, const struct da
 	devs = json_object_new_array();
 	recs = json_object_new_array();
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	rc = daxmem_meta_restore(ctx, &a->m, path, restored, devs);
+	rc = daxmem_meta_restore(ctx, &a->m, path, restored,
+				 &(struct restored_out){ .devs = devs, .flags = a->flags });
 	if (rc >= 0 && write_records(ctx, dir, &a->m, recs))
 		rc = -EIO;
 	if (rc >= 0)
