@@ -343,6 +343,7 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 	unsigned long align;
 	char chardev[64];
 	size_t nr = 0, i;
+	bool placed = false;
 
 	rc = daxmem_state_lock(ctx);
 	if (rc)
@@ -370,6 +371,7 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 	rc = place(region, spec, align, &ranges, &nr);
 	if (rc)
 		goto out;
+	placed = true;
 	for (i = 0; i < nr; i++)
 		dbg(ctx, "region%d: range %zu %#llx-%#llx", id, i,
 		    (unsigned long long)ranges[i].start, (unsigned long long)ranges[i].end);
@@ -398,6 +400,9 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 			rc = -ENOENT;
 	}
 out:
+	/* placement took the space from the view: give a failed create's back */
+	if (rc && placed)
+		daxmem_scan(ctx);
 	free(ranges);
 	daxmem_state_unlock(ctx);
 	return rc;
