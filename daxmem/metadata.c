@@ -349,6 +349,7 @@ int daxmem_meta_decode(const void *buf, size_t buflen, struct daxmem_meta *m, ch
 	m->saved_boottime_ns = get64(p + H_BOOTTIME);
 	m->flags = get32(p + H_FLAGS);
 	m->capacity = get64(p + H_CAPACITY);
+	m->image_size = len;
 	pos = hdr;
 	for (i = 0; i < nr_carve; i++, pos += CARVE_ENTRY) {
 		m->carve[i].start = get64(p + pos);

@@ -246,14 +246,15 @@ int daxmem_meta_save(struct daxmem_ctx *ctx, const struct daxmem_range *where,
 		rc = -EIO;
 		goto out;
 	}
+	m->image_size = daxmem_meta_image_size(m);
 	rc = daxmem_meta_encode(m, map, size);
 	if (!rc)
 		rc = meta_unmap(ctx, map, size);
 	else
 		munmap(map, size);
 	if (!rc)
-		info(ctx, "metadata: %llu bytes written to %s",
-		     (unsigned long long)daxmem_meta_image_size(m), dev->chardev);
+		info(ctx, "metadata: %llu bytes written to %s", (unsigned long long)m->image_size,
+		     dev->chardev);
 out:
 	m->nr_records = nr;
 	free(state);

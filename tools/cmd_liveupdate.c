@@ -215,7 +215,7 @@ static struct json_object *json_summary(const struct daxmem_meta *m, const struc
 
 	json_object_object_add(o, "meta_start", json_num(r->start, hex));
 	json_object_object_add(o, "meta_end", json_num(r->end, hex));
-	json_object_object_add(o, "image_size", json_object_new_uint64(daxmem_meta_image_size(m)));
+	json_object_object_add(o, "image_size", json_object_new_uint64(m->image_size));
 	json_object_object_add(o, "saved_realtime_ns",
 			       json_object_new_uint64(m->saved_realtime_ns));
 	for (i = 0; i < m->nr_carve; i++) {
@@ -269,8 +269,10 @@ static int lu_save(struct daxmem_ctx *ctx, struct lu_args *a, const struct daxme
 	out = json_summary(&a->m, where, a->flags);
 	json_object_object_add(out, "records", recs);
 	ctl_json_print(out);
-	fprintf(stderr, "saved the state and %zu record%s to the metadata at %#llx-%#llx\n",
-		a->m.nr_records, a->m.nr_records == 1 ? "" : "s", (unsigned long long)where->start,
+	fprintf(stderr,
+		"saved the state and %zu record%s (%llu bytes) to the metadata at %#llx-%#llx\n",
+		a->m.nr_records, a->m.nr_records == 1 ? "" : "s",
+		(unsigned long long)a->m.image_size, (unsigned long long)where->start,
 		(unsigned long long)where->end);
 	return 0;
 }

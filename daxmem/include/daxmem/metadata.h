@@ -66,6 +66,7 @@ struct daxmem_meta {
 	uint64_t saved_boottime_ns;
 	uint32_t flags;
 	uint64_t capacity;
+	uint64_t image_size; /* set by daxmem_meta_decode() and daxmem_meta_save() */
 	struct daxmem_meta_carve carve[DAXMEM_META_MAX_CARVE];
 	size_t nr_carve;
 	struct daxmem_meta_record *records; /* malloc()ed array */

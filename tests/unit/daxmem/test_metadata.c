@@ -81,6 +81,7 @@ Test(metadata, round_trip)
 	cr_assert_eq(m.saved_realtime_ns, 1700000000123456789ULL);
 	cr_assert_eq(m.saved_boottime_ns, 42000000000ULL);
 	cr_assert_eq(m.capacity, CAP);
+	cr_assert_eq(m.image_size, len);
 	cr_assert_eq(m.nr_carve, 2);
 	cr_assert_eq(m.nr_records, 3);
 	r = daxmem_meta_find(&m, DAXMEM_META_VMM, "vm0");
