@@ -39,7 +39,7 @@ jval() { # first value of a JSON key in daxmemctl's output on stdin
 action=${1:-}
 [ $# -gt 0 ] && shift
 meta=$(sed -n 's/.*daxmem\.meta=\([^ ]*\).*/\1/p' /proc/cmdline)
-vms="" kload="" noexec=0 keep=""
+vms="" kload="" noexec=0 keep="" saved=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--meta) meta=$2; shift 2 ;;
@@ -53,6 +53,15 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$meta" ] || die "no --meta RANGE and no daxmem.meta= on the kernel command line"
+
+# a failure after some guests were saved: they wait in their memory; say how to resume them
+abort() {
+	echo "host-live-update: before: $*; no kexec" >&2
+	for sock in $saved; do
+		echo "host-live-update: resume: tinyvmm --restore $sock.state" >&2
+	done
+	exit 1
+}
 
 before() {
 	t0=$(ms)
@@ -73,11 +82,12 @@ before() {
 	say "kexec loaded in $((t1 - t0)) ms"
 	# 2. pause and save every guest; each tinyvmm exits with its guest paused
 	pause_start=$(ms)
-	args=""
+	args="" saved=""
 	for v in $vms; do
 		dev=${v%%=*} sock=${v#*=}
-		tinyvmm ctl "$sock" save || die "before: tinyvmm ctl $sock save failed"
+		tinyvmm ctl "$sock" save || abort "tinyvmm ctl $sock save failed"
 		args="$args --vmm $dev=$sock.state"
+		saved="$saved $sock"
 	done
 	t2=$(ms)
 	say "saved $(echo $vms | wc -w) guest(s) in $((t2 - pause_start)) ms"
@@ -95,7 +105,7 @@ before() {
 	} > "$notes"
 	# the time from here to the meta save is added below, in a second record
 	daxmemctl liveupdate save --meta "$meta" $args $keep --file "$NOTES=$notes" >/dev/null ||
-		die "before: daxmemctl liveupdate save failed"
+		abort "daxmemctl liveupdate save failed"
 	t3=$(ms)
 	rm -f "$notes"
 	say "metadata saved in $((t3 - t2)) ms; guests paused $((t3 - pause_start)) ms so far"
@@ -105,7 +115,7 @@ before() {
 		return 0
 	fi
 	kexec -e
-	die "kexec -e returned"
+	abort "kexec -e returned"
 }
 
 handover() { # installed as pdax-handover, or kmod/pdax-handover.sh from the source tree
