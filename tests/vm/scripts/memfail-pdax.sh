@@ -9,7 +9,8 @@
 # (a software machine check through the kernel's MCE decode chain, so pdax's
 # notifier runs). Each time the guest kernel must log its memory-failure
 # handling and kill only that victim; the bystander keeps running, tinyvmm
-# stays up (ctl status counts the bad page) and the guest powers off. Then:
+# stays up (a live restart between the rounds carries the bad page over,
+# ctl status counts it) and the guest powers off. Then:
 # pdax and the state file record both pages, the region has 8 KiB less to
 # give, a create over either page is refused and a new device made of all
 # the region has left is placed around them.
@@ -68,10 +69,15 @@ echo "round 1: guest physical $gpa1 = host physical $hpa1: pdax inject_poison"
 echo "$hpa1" > /sys/kernel/debug/pdax/inject_poison || vmm_fail "inject_poison $hpa1"
 wait_log 'POISONME victim ended: .* round=1' 1200
 
+# a live restart carries the bad page over to the new process
+out=$(tinyvmm ctl $sock restart 2>&1) || { echo "$out"; vmm_fail "live restart"; }
+echo "live restart: $out"
+wait_log "guest page $gpa1 was poisoned before the restart" 300
 wait_log 'POISONME VICTIM .* round=2' 1200
 status=$(tinyvmm ctl $sock status) || vmm_fail "ctl status"
 echo "ctl status: $status"
-echo "$status" | grep -q ' bad_pages=1 ' || vmm_fail "ctl status does not count the bad page"
+echo "$status" | grep -q ' restarts=1 .* bad_pages=1 ' ||
+	vmm_fail "ctl status after the restart does not count the bad page"
 gpa2=$(victim_gpa 2)
 hpa2=$(printf '%#x' $((start + gpa2)))
 [ "$hpa2" != "$hpa1" ] || vmm_fail "victim 2 got the poisoned page"
