@@ -394,3 +394,25 @@ uint64_t daxmem_region_get_largest_fit(struct daxmem_region *region, unsigned lo
 {
 	return daxmem_space_usable(&region->space, align);
 }
+
+int daxmem_region_get_poisoned(struct daxmem_region *region, size_t idx,
+			       struct daxmem_range *range)
+{
+	const struct daxmem_state *st = &region->ctx->state;
+	uint64_t last = region->start + region->size - 1;
+	size_t i;
+
+	if (!region->start_known)
+		return -ENOENT;
+	for (i = 0; i < st->nr_poisoned; i++) {
+		const struct daxmem_range *p = &st->poisoned[i];
+
+		if (p->end < region->start || p->start > last)
+			continue;
+		if (idx-- == 0) {
+			*range = *p;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -89,6 +89,18 @@ struct json_object *ctl_json_region(struct daxmem_region *region, unsigned int f
 			       json_size(daxmem_region_get_available_size(region), flags));
 	json_object_object_add(o, "allocatable_size",
 			       json_size(daxmem_region_get_allocatable_size(region), flags));
+	struct json_object *poison = json_object_new_array();
+	struct daxmem_range r;
+
+	for (size_t i = 0; daxmem_region_get_poisoned(region, i, &r) == 0; i++) {
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "start", json_addr(r.start, flags));
+		json_object_object_add(p, "end", json_addr(r.end, flags));
+		json_object_object_add(p, "size", json_size(daxmem_range_size(&r), flags));
+		json_object_array_add(poison, p);
+	}
+	json_object_object_add(o, "poison", poison);
 	if (with_devices) {
 		struct json_object *devs = json_object_new_array();
 

@@ -116,6 +116,9 @@ uint64_t daxmem_region_get_available_size(struct daxmem_region *region);
 uint64_t daxmem_region_get_allocatable_size(struct daxmem_region *region);
 /* the largest size a device with this alignment could get, over any number of ranges */
 uint64_t daxmem_region_get_largest_fit(struct daxmem_region *region, unsigned long align);
+/* the idx-th poisoned range recorded in the region (never handed out); -ENOENT past the last */
+int daxmem_region_get_poisoned(struct daxmem_region *region, size_t idx,
+			       struct daxmem_range *range);
 
 #define daxmem_region_foreach(ctx, region)                          \
 	for (region = daxmem_region_get_first(ctx); region != NULL; \

@@ -110,6 +110,10 @@ echo 0x150000000 >$R/poison
 expect_error "poisoned at 0x150000000" daxmemctl create --backend pageless --region 0 --ranges 0x150000000+2M
 daxmemctl save
 grep -q '"start": 5637144576' "$DAXMEM_STATE" || fail "poisoned page not recorded"
+daxmemctl list -R -b pageless -u | sed -n '/"poison"/,/]/p' >/tmp/poison
+cat /tmp/poison
+grep -q '"start": "0x150000000"' /tmp/poison && grep -q '"end": "0x150000fff"' /tmp/poison ||
+	fail "daxmemctl list does not show the poisoned page"
 rmmod pdax
 modprobe pdax
 [ -z "$(cat $R/poison)" ] || fail "pdax kept its poison list across reload"
