@@ -35,6 +35,7 @@ t2=$(vmm_ms)
 tc=$((t1 - t0)) td=$((t2 - t1))
 echo "uninterrupted: create 32M $tc ms, destroy $td ms"
 
+rm -f /tmp/refusals
 ok=0 repaired=0 finished=0 killed=0 failed=0 saves=0 restores=0 n=0
 names=""
 t_start=$(vmm_ms)
@@ -43,11 +44,11 @@ while [ $n -lt "$CYCLES" ]; do
 	set -- $names
 	if [ $# -lt 3 ] || { [ $# -lt 12 ] && [ $(rnd 2) = 0 ]; }; then
 		size=$(((1 + $(rnd 16)) * 2))M
-		daxmemctl create --region 0 --size "$size" --name "c$n" >/dev/null 2>&1 &
+		daxmemctl create --region 0 --size "$size" --name "c$n" >/dev/null 2>/tmp/op.err &
 		limit=$tc
 	else
 		shift $(rnd $#)
-		daxmemctl destroy "$1" >/dev/null 2>&1 &
+		daxmemctl destroy "$1" >/dev/null 2>/tmp/op.err &
 		limit=$td
 	fi
 	pid=$!
@@ -57,7 +58,7 @@ while [ $n -lt "$CYCLES" ]; do
 	case $? in
 	0) finished=$((finished + 1)) ;;
 	137) killed=$((killed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
+	*) failed=$((failed + 1)); head -n 1 /tmp/op.err >>/tmp/refusals ;;
 	esac
 
 	out=$(daxmemctl check 2>/tmp/check.err)
@@ -84,6 +85,7 @@ while [ $n -lt "$CYCLES" ]; do
 		[ "$(cat /sys/bus/dax/devices/$kdev/mapping0/start)-$(cat /sys/bus/dax/devices/$kdev/mapping0/end)" = "$krange" ] ||
 		vmm_fail "cycle $n: the keeper lost its range"
 	names=$(daxmemctl list -r 0 | sed -n 's/^ *"name": "\([^"]*\)",\{0,1\}$/\1/p' | grep -v '^keeper$' | tr '\n' ' ')
+	[ $((n % 100)) = 0 ] && [ -s /tmp/refusals ] && sort /tmp/refusals | uniq -c | sort -rn | head -n 3
 	[ $((n % 100)) = 0 ] && echo "cycle $n: $ok consistent, $repaired repaired ($saves save, $restores restore), $killed killed mid-command, $finished finished, $failed refused"
 done
 t_end=$(vmm_ms)
