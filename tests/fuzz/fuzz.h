@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define fuzz_assert(cond)                                                                   \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
+#define fuzz_assert(cond)                                                                    \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
 			fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, \
-				#cond);                                                     \
-			abort();                                                            \
-		}                                                                           \
+				#cond);                                                      \
+			abort();                                                             \
+		}                                                                            \
 	} while (0)
 
 struct fuzz_in {

@@ -57,9 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* everything placed lies in low RAM and does not overlap */
 	fuzz_assert(plan.kernel_end <= mem.low_size);
 	fuzz_assert(plan.cmdline_addr + plan.cmdline_len <= plan.kernel_addr);
-	fuzz_assert(!plan.initrd_size ||
-		    (plan.initrd_addr >= plan.kernel_end &&
-		     plan.initrd_addr + plan.initrd_size <= mem.low_size));
+	fuzz_assert(!plan.initrd_size || (plan.initrd_addr >= plan.kernel_end &&
+					  plan.initrd_addr + plan.initrd_size <= mem.low_size));
 	bp = guest_mem_ptr(&mem, plan.boot_params_addr, sizeof(*bp));
 	fuzz_assert(bp);
 	fuzz_assert(bp->e820_entries <= E820_MAX_ENTRIES_ZEROPAGE);

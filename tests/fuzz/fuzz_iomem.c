@@ -25,7 +25,8 @@ static void check_plan(const struct daxmem_memmap *map, const struct daxmem_carv
 		fuzz_assert(p->start <= p->end);
 		fuzz_assert(p->start % align == 0 && (p->end - p->start + 1) % align == 0);
 		for (size_t j = 0; j < i; j++)
-			fuzz_assert(plan->pieces[j].end < p->start || p->end < plan->pieces[j].start);
+			fuzz_assert(plan->pieces[j].end < p->start ||
+				    p->end < plan->pieces[j].start);
 		/* a carve lies inside System RAM and overlaps nothing reserved */
 		for (size_t j = 0; j < map->nr; j++) {
 			const struct daxmem_mem_range *m = &map->ranges[j];

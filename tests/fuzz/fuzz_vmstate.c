@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		fuzz_assert(rec.payload >= s->data && rec.payload + rec.len <= s->data + s->len);
 		fuzz_assert(pos <= s->len);
-		if (rec.type >= STATE_REC_VCPU_MP_STATE && !state_vcpu_body(&rec, &vcpu, &body, &len))
+		if (rec.type >= STATE_REC_VCPU_MP_STATE &&
+		    !state_vcpu_body(&rec, &vcpu, &body, &len))
 			fuzz_assert(body + len <= s->data + s->len);
 	}
 	free(s->data);
