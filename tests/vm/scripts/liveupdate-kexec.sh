@@ -1,5 +1,5 @@
 #!/bin/sh
-# vm-kernels: 6.12
+# vm-kernels: 6.12 6.1
 # vm-args: --timeout 1500
 # Host kernel live update: a Linux guest on a preserved pageless device runs
 # ckloop (running checksum over 64 MiB, clocks never backwards); the host
