@@ -11,7 +11,9 @@
 # guest resumes where it was (no second boot, no checksum failure) and
 # finishes; a pattern in a preserved device of each backend is intact (no
 # scrub); a non-preserved device of each backend reads zeros; a second
-# restore from the same metadata is refused.
+# restore from the same metadata is refused. Then a kexec without the 2 GiB
+# carve: the metadata is refused as belonging to another carve. Bad input
+# to daxmemctl liveupdate is checked before the first kexec.
 . /tests/vm/scripts/vmm-lib.inc
 export DAXMEM_STATE=/tmp/daxmem-state.json
 META=0x13fe00000+2M
