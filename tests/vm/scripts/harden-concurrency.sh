@@ -17,12 +17,17 @@ free0_0=$(daxmemctl list -R -r 0 | jval allocatable_size)
 free0_1=$(daxmemctl list -R -r 1 | jval allocatable_size)
 echo "allocatable at start: region 0 $free0_0, region 1 $free0_1"
 
-# every mapping the kernel holds, "start end device", sorted by start
+# every mapping the kernel holds, "start end device", sorted by start. Read
+# under the daxmem state lock, between two daxmemctl changes: on 6.12, a
+# task reading a device's mappingN/ attributes while that device was being
+# removed hung in the kernel (hung-task reports, the remover blocked for
+# good), so the monitor never reads them during a change.
 mappings() {
+	underlock "$DAXMEM_STATE.lock" sh -c '
 	for m in /sys/bus/dax/devices/dax*/mapping*; do
 		[ -f "$m/start" ] || continue
 		echo "$(($(cat "$m/start"))) $(($(cat "$m/end"))) $(basename "$(dirname "$m")")"
-	done 2>/dev/null | sort -n
+	done 2>/dev/null' | sort -n
 }
 
 overlap() {
