@@ -302,8 +302,22 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 	/* enabling re-reads the region's devices: keep our own copy of the name */
 	snprintf(name, sizeof(name), "%s", daxctl_dev_get_devname(dev));
 	if (daxctl_dev_get_size(dev)) {
-		err(ctx, "region%d: seed device %s is not empty", region->id, name);
-		return -EBUSY;
+		/*
+		 * A disabled seed with ranges is what a create or restore that
+		 * died between writing ranges and enabling leaves: nobody can
+		 * have mapped it. Give its ranges back (memory is not touched).
+		 */
+		if (daxctl_dev_is_enabled(dev)) {
+			err(ctx, "region%d: seed device %s is not empty", region->id, name);
+			return -EBUSY;
+		}
+		info(ctx, "region%d: %s: reclaiming the ranges of an interrupted create",
+		     region->id, name);
+		rc = daxctl_dev_set_size(dev, 0);
+		if (rc) {
+			err(ctx, "%s: daxctl_dev_set_size(0): %s", name, strerror(-rc));
+			return rc;
+		}
 	}
 	rc = daxctl_dev_set_align(dev, align);
 	if (rc) {

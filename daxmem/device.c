@@ -310,7 +310,11 @@ int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int re
 	    !daxmem_ranges_equal(dev->ranges, dev->nr_ranges, rec->ranges, rec->nr_ranges)) {
 		err(ctx, "%s: the kernel holds other ranges than were written; device removed",
 		    chardev);
-		ops->dev_destroy(dev ? dev->region : region, chardev);
+		/* the scan rebuilt the regions: look this one up again */
+		if (dev)
+			ops->dev_destroy(dev->region, chardev);
+		else if (!daxmem_region_find(ctx, backend, region_id, &region))
+			ops->dev_destroy(region, chardev);
 		return -EIO;
 	}
 	if (!keep) {
