@@ -102,7 +102,8 @@ int daxmem_meta_add_record(struct daxmem_meta *m, enum daxmem_meta_kind kind, co
 
 	if (!name_valid(name) || kind < DAXMEM_META_STATE || kind > DAXMEM_META_FILE)
 		return -EINVAL;
-	if (daxmem_meta_find(m, kind, name))
+	/* one state document: restore takes the first, extract writes each to state.json */
+	if (daxmem_meta_find(m, kind, kind == DAXMEM_META_STATE ? NULL : name))
 		return -EEXIST;
 	if (m->nr_records >= DAXMEM_META_MAX_RECORDS)
 		return -E2BIG;
@@ -290,6 +291,9 @@ static int decode_records(const uint8_t *p, uint64_t len, uint64_t pos, uint32_t
 		/* kinds this version does not know are skipped: a newer writer may add some */
 		if (kind >= DAXMEM_META_STATE && kind <= DAXMEM_META_FILE) {
 			rc = daxmem_meta_add_record(m, kind, name, p + pos, dlen);
+			if (rc == -EEXIST && kind == DAXMEM_META_STATE)
+				return bad(why, whylen, "record %u: a second state document (%s)", i,
+					   name);
 			if (rc == -EEXIST)
 				return bad(why, whylen, "record %u: %s %s appears twice", i,
 					   daxmem_meta_kind_name(kind), name);

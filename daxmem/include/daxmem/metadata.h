@@ -81,7 +81,11 @@ uint32_t daxmem_crc32(uint32_t crc, const void *buf, size_t len);
 void daxmem_meta_init(struct daxmem_meta *m);
 /* frees the records array, not the data the records point to */
 void daxmem_meta_release(struct daxmem_meta *m);
-/* -EINVAL for an empty or unsafe name (a '/', "." or ".."), -E2BIG, -ENOMEM */
+/*
+ * -EINVAL for an empty or unsafe name (a '/', "." or ".."), -EEXIST for a
+ * name the kind has already or a second DAXMEM_META_STATE record, -E2BIG,
+ * -ENOMEM
+ */
 int daxmem_meta_add_record(struct daxmem_meta *m, enum daxmem_meta_kind kind, const char *name,
 			   const void *data, uint64_t len);
 const struct daxmem_meta_record *daxmem_meta_find(const struct daxmem_meta *m,

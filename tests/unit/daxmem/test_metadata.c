@@ -212,6 +212,31 @@ Test(metadata, an_image_without_state_is_refused)
 	free(buf);
 }
 
+Test(metadata, one_state_document)
+{
+	struct daxmem_meta m, out;
+	uint8_t *buf = calloc(1, CAP);
+	uint32_t kind = DAXMEM_META_STATE;
+	char why[256];
+	size_t len;
+
+	daxmem_meta_init(&m);
+	cr_assert_eq(daxmem_meta_add_record(&m, DAXMEM_META_STATE, "a.json", state_doc, 8), 0);
+	cr_assert_eq(daxmem_meta_add_record(&m, DAXMEM_META_STATE, "b.json", state_doc, 8),
+		     -EEXIST);
+	/* an image that holds a second one (the last record's kind rewritten) is refused */
+	cr_assert_eq(daxmem_meta_add_record(&m, DAXMEM_META_FILE, "b.json", state_doc, 8), 0);
+	len = daxmem_meta_image_size(&m);
+	cr_assert_eq(daxmem_meta_encode(&m, buf, CAP), 0);
+	memcpy(buf + len - 16 - 8 - 8, &kind, sizeof(kind));
+	cr_assert_eq(daxmem_meta_set_flags(buf, CAP, 0), 0);
+	cr_assert_eq(daxmem_meta_decode(buf, CAP, &out, why, sizeof(why)), -EBADMSG);
+	cr_assert(strstr(why, "second state document"), "%s", why);
+	cr_assert_eq(out.nr_records, 0);
+	daxmem_meta_release(&m);
+	free(buf);
+}
+
 Test(metadata, carve_mismatch_names_both)
 {
 	struct daxmem_meta saved, now;
