@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
 
@@ -150,7 +151,7 @@ static int cmp_region(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-int daxmem_scan(struct daxmem_ctx *ctx)
+static int scan_locked(struct daxmem_ctx *ctx)
 {
 	struct daxmem_state st;
 	int i, rc;
@@ -173,6 +174,25 @@ int daxmem_scan(struct daxmem_ctx *ctx)
 		return rc;
 	ctx->scanned = true;
 	return 0;
+}
+
+/*
+ * Outside a change, the scan holds the state lock shared, so it never reads
+ * the kernel's devices while another process adds or removes one.
+ */
+int daxmem_scan(struct daxmem_ctx *ctx)
+{
+	int fd, rc;
+
+	if (ctx->lock_fd >= 0)
+		return scan_locked(ctx);
+	rc = daxmem_state_lock_shared(ctx, &fd);
+	if (rc)
+		return rc;
+	rc = scan_locked(ctx);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int daxmem_refresh(struct daxmem_ctx *ctx)

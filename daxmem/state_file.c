@@ -5,6 +5,9 @@
  * lose a lock held on it) and replace the file atomically: write a temporary
  * file in the same directory, fsync it, rename it over the state file, fsync
  * the directory. Readers therefore see either the old or the new document.
+ * A scan outside a change holds the lock shared: the kernel's device
+ * attributes are then never read while a writer adds or removes devices
+ * (on 6.12, reading a device-dax mapping while it is removed deadlocks).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,9 +47,36 @@ static int mkdir_parents(struct daxmem_ctx *ctx, const char *path)
 	return 0;
 }
 
-int daxmem_state_lock(struct daxmem_ctx *ctx)
+/* wait for flock(fd, op) up to the context's lock timeout */
+static int lock_wait(struct daxmem_ctx *ctx, int fd, int op, const char *lock_path)
 {
 	struct timespec start, now;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int rc = -errno;
+
+			err(ctx, "flock %s: %s", lock_path, strerror(errno));
+			return rc;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (ms >= (long)ctx->lock_timeout_ms) {
+			err(ctx,
+			    "timed out after %u ms waiting for the lock on %s: another daxmemctl is changing the state",
+			    ctx->lock_timeout_ms, lock_path);
+			return -ETIMEDOUT;
+		}
+		usleep(10000);
+	}
+}
+
+int daxmem_state_lock(struct daxmem_ctx *ctx)
+{
 	char *lock_path;
 	int fd, rc;
 
@@ -64,35 +94,39 @@ int daxmem_state_lock(struct daxmem_ctx *ctx)
 		free(lock_path);
 		return rc;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		long ms;
-
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			rc = -errno;
-			err(ctx, "flock %s: %s", lock_path, strerror(errno));
-			goto fail;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (ms >= (long)ctx->lock_timeout_ms) {
-			rc = -ETIMEDOUT;
-			err(ctx,
-			    "timed out after %u ms waiting for the lock on %s: another daxmemctl is changing the state",
-			    ctx->lock_timeout_ms, lock_path);
-			goto fail;
-		}
-		usleep(10000);
-	}
+	rc = lock_wait(ctx, fd, LOCK_EX, lock_path);
 	free(lock_path);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
 	ctx->lock_fd = fd;
 	return 0;
-fail:
-	close(fd);
+}
+
+int daxmem_state_lock_shared(struct daxmem_ctx *ctx, int *fdp)
+{
+	char *lock_path;
+	int fd, rc;
+
+	*fdp = -1;
+	if (asprintf(&lock_path, "%s.lock", ctx->state_path) < 0)
+		return -ENOMEM;
+	fd = open(lock_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* no writer has run yet, or this user may not read the lock */
+		dbg(ctx, "open %s: %s; reading without the lock", lock_path, strerror(errno));
+		free(lock_path);
+		return 0;
+	}
+	rc = lock_wait(ctx, fd, LOCK_SH, lock_path);
 	free(lock_path);
-	return rc;
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	*fdp = fd;
+	return 0;
 }
 
 void daxmem_state_unlock(struct daxmem_ctx *ctx)

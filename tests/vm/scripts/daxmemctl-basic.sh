@@ -83,10 +83,13 @@ lockhold "$S.lock" 60 >/tmp/lockhold &
 holder=$!
 while ! grep -q locked /tmp/lockhold; do sleep 0.1; done
 expect_error "timed out after 700 ms" daxmemctl --lock-timeout 700 create --region 0 --size 2M
+# and so does a reader: it never reads the kernel's devices during a change
+expect_error "timed out after 700 ms" daxmemctl --lock-timeout 700 list
+expect_error "timed out after 700 ms" daxmemctl --lock-timeout 700 check
 kill $holder
 wait $holder 2>/dev/null || true
 out=$(daxmemctl --lock-timeout 5000 create --region 0 --size 2M --name waited)
-echo "ok: lock wait bounded; after the holder left, create went through"
+echo "ok: lock wait bounded for writers and readers; after the holder left, create went through"
 daxmemctl destroy waited
 
 # 1 GiB pages: region1 starts at 5 GiB, so a 1 GiB-aligned device fits
