@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Control socket server and client.
+ * Control socket server and client: the socket I/O and what each command
+ * does. The protocol itself (parsing, replies) is in control_proto.c.
  *
- * Commands (one line per connection):
- *   status            -> "ok running cpus=N mem=B restarts=N last_pause_us=U ..."
+ *   status            -> the VM's counters
  *   restart [BINARY]  -> pause vCPUs, save state to SOCK.state, answer
  *                        "ok saved ...", exec BINARY --restore SOCK.state.
  *                        If exec fails the old process resumes the guest.
@@ -13,7 +13,6 @@
  *                        (a host kexec, docs/host-live-update.md).
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,12 +23,12 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_proto.h"
 #include "mce.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
 
-#define LINE_MAX_LEN 4096
 #define RESTART_WAIT_S 60
 
 struct control {
@@ -50,52 +49,70 @@ static int sock_addr(const char *path, struct sockaddr_un *a)
 	return 0;
 }
 
-static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply(int fd, const char *fmt, ...)
+static void send_reply(int fd, const char *buf, size_t len)
 {
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (n > 0 && write(fd, buf, n) < 0)
+	if (write(fd, buf, len) < 0)
 		pr_err("control: write reply: %s", strerror(errno));
 }
 
-static int read_line(int fd, char *buf, size_t len)
+static void reply(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reply(int fd, const char *fmt, ...)
 {
-	size_t n = 0;
+	char buf[CONTROL_REPLY_MAX];
+	va_list ap;
+	size_t n;
 
-	while (n + 1 < len) {
-		ssize_t r = read(fd, buf + n, 1);
+	va_start(ap, fmt);
+	n = control_vreply(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	send_reply(fd, buf, n);
+}
+
+/*
+ * Read one line a byte at a time (nothing past the newline). Returns 0
+ * when the line is complete, too long or ended by EOF, -errno when the
+ * read failed (SO_RCVTIMEO: the client stalled) with l holding what came.
+ */
+static int read_line(int fd, struct control_line *l)
+{
+	char ch;
+
+	control_line_init(l);
+	while (l->state == CONTROL_LINE_MORE) {
+		ssize_t r = read(fd, &ch, 1);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0)
+			return -errno;
+		if (!r)
 			break;
-		if (buf[n] == '\n')
-			break;
-		n++;
+		control_line_feed(l, &ch, 1);
 	}
-	buf[n] = 0;
-	return n ? 0 : -EIO;
+	return 0;
 }
 
 static void do_status(struct control *c, int fd)
 {
 	struct vm *vm = c->vm;
+	struct control_status st = {
+		.build = TINYVMM_BUILD,
+		.pid = (int)getpid(),
+	};
+	char buf[CONTROL_REPLY_MAX];
+	size_t n;
 
 	pthread_mutex_lock(&vm->dev_lock);
-	reply(fd,
-	      "ok running build=%s pid=%d cpus=%d mem=%" PRIu64 " restarts=%u last_pause_us=%" PRIu64
-	      " bad_pages=%d unhandled_io=%" PRIu64 " unhandled_mmio=%" PRIu64 "\n",
-	      TINYVMM_BUILD, (int)getpid(), vm->ncpus, vm->mem.size, vm->restarts, vm->last_pause_ns / 1000, vm->mce->nr_bad,
-	      vm->stats.unhandled_io, vm->stats.unhandled_mmio);
+	st.cpus = vm->ncpus;
+	st.mem = vm->mem.size;
+	st.restarts = vm->restarts;
+	st.last_pause_us = vm->last_pause_ns / 1000;
+	st.bad_pages = vm->mce->nr_bad;
+	st.unhandled_io = vm->stats.unhandled_io;
+	st.unhandled_mmio = vm->stats.unhandled_mmio;
 	pthread_mutex_unlock(&vm->dev_lock);
+	n = control_format_status(buf, sizeof(buf), &st);
+	send_reply(fd, buf, n);
 }
 
 static void do_restart(struct control *c, int fd, const char *binary)
@@ -104,35 +121,34 @@ static void do_restart(struct control *c, int fd, const char *binary)
 	uint64_t t0;
 	ssize_t n;
 
-	if (!binary || !*binary) {
+	if (!binary) {
 		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 		if (n <= 0) {
-			reply(fd, "error: readlink /proc/self/exe: %s\n", strerror(errno));
+			reply(fd, "error: readlink /proc/self/exe: %s", strerror(errno));
 			return;
 		}
 		self[n] = 0;
 		binary = self;
 	}
 	if (access(binary, X_OK)) {
-		reply(fd, "error: %s is not executable: %s\n", binary, strerror(errno));
+		reply(fd, "error: %s is not executable: %s", binary, strerror(errno));
 		return;
 	}
 	t0 = now_ns();
 	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting\n");
+		reply(fd, "error: the VM is exiting");
 		return;
 	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
-		reply(fd, "error: saving state to %s failed; guest resumed\n", c->state_path);
+		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
 		return;
 	}
-	reply(fd, "ok saved %s; exec %s\n", c->state_path, binary);
+	reply(fd, "ok saved %s; exec %s", c->state_path, binary);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
 	execl(binary, binary, "--restore", c->state_path, (char *)NULL);
 	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(errno));
-	reply(fd, "error: exec %s: %s; guest resumed by the old process\n", binary,
-	      strerror(errno));
+	reply(fd, "error: exec %s: %s; guest resumed by the old process", binary, strerror(errno));
 	vm_resume(c->vm);
 }
 
@@ -141,19 +157,19 @@ static void do_save(struct control *c, int fd)
 	uint64_t t0 = now_ns();
 
 	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting\n");
+		reply(fd, "error: the VM is exiting");
 		return;
 	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
-		reply(fd, "error: saving state to %s failed; guest resumed\n", c->state_path);
+		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
 		return;
 	}
 	/* Nothing may run after the save: exit with the vCPUs still parked. */
 	unlink(c->path);
 	pr_info("state saved to %s; exiting with the guest paused (resume: tinyvmm --restore %s)",
 		c->state_path, c->state_path);
-	reply(fd, "ok saved %s; exiting\n", c->state_path);
+	reply(fd, "ok saved %s; exiting", c->state_path);
 	close(fd);
 	fflush(NULL);
 	_exit(0);
@@ -163,7 +179,10 @@ static void *control_thread(void *arg)
 {
 	struct control *c = arg;
 	struct timeval tv = { .tv_sec = 5 };
-	char line[LINE_MAX_LEN];
+	struct control_line line;
+	char buf[CONTROL_REPLY_MAX];
+	struct control_req req;
+	int ret;
 
 	pthread_setname_np(pthread_self(), "control");
 	for (;;) {
@@ -175,18 +194,30 @@ static void *control_thread(void *arg)
 			break;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (read_line(fd, line, sizeof(line))) {
+		ret = read_line(fd, &line);
+		if (ret) {
+			/* a part of a command is no command: do not act on it */
+			if (line.len)
+				reply(fd, "error: incomplete command: read: %s", strerror(-ret));
 			close(fd);
 			continue;
 		}
-		if (!strcmp(line, "status"))
+		switch (control_parse(&line, &req, buf, sizeof(buf))) {
+		case CONTROL_STATUS:
 			do_status(c, fd);
-		else if (!strcmp(line, "restart") || !strncmp(line, "restart ", 8))
-			do_restart(c, fd, line[7] ? line + 8 : NULL);
-		else if (!strcmp(line, "save"))
+			break;
+		case CONTROL_RESTART:
+			do_restart(c, fd, req.arg);
+			break;
+		case CONTROL_SAVE:
 			do_save(c, fd);
-		else
-			reply(fd, "error: unknown command '%.64s'\n", line);
+			break;
+		case CONTROL_INVALID:
+			send_reply(fd, buf, strlen(buf));
+			break;
+		case CONTROL_NONE:
+			break;
+		}
 		close(fd);
 	}
 	return NULL;
@@ -234,88 +265,88 @@ void control_stop(struct vm *vm)
 	unlink(vm->ctl->path);
 }
 
-/* One request, one reply line. Returns 0 and fills @out, or -errno. */
-static int control_call(const char *path, const char *req, char *out, size_t len)
+/*
+ * One request, one reply line. Returns 0 and fills @out (its '\n' dropped),
+ * or -errno.
+ */
+static int control_call(const char *path, enum control_cmd cmd, const char *arg,
+			struct control_line *out)
 {
+	char req[CONTROL_LINE_MAX];
 	struct sockaddr_un a;
-	int fd, ret;
+	int fd, ret, n;
 
+	n = control_format_request(req, sizeof(req), cmd, arg);
+	if (n < 0)
+		return n;
 	if (sock_addr(path, &a))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || write(fd, req, n) < 0) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	ret = read_line(fd, out, len);
+	ret = read_line(fd, out);
 	close(fd);
+	if (!ret && !out->len)
+		ret = -EIO;
 	return ret;
-}
-
-static long status_field(const char *line, const char *key)
-{
-	const char *p = strstr(line, key);
-
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
 static int client_restart(const char *sock, const char *binary, long wait_s)
 {
-	char req[LINE_MAX_LEN], line[LINE_MAX_LEN];
-	long before;
+	struct control_line line;
+	long long before;
 	int ret;
 
-	ret = control_call(sock, "status", line, sizeof(line));
+	ret = control_call(sock, CONTROL_STATUS, NULL, &line);
 	if (ret) {
 		fprintf(stderr, "tinyvmm ctl: connect %s: %s\n", sock, strerror(-ret));
 		return 1;
 	}
-	before = status_field(line, "restarts=");
-	snprintf(req, sizeof(req), "restart%s%s", binary ? " " : "", binary ? binary : "");
-	ret = control_call(sock, req, line, sizeof(line));
-	if (ret || strncmp(line, "ok", 2)) {
-		fprintf(stderr, "tinyvmm ctl: restart: %s\n", ret ? strerror(-ret) : line);
+	before = control_status_field(line.buf, "restarts");
+	ret = control_call(sock, CONTROL_RESTART, binary, &line);
+	if (ret || !control_reply_ok(line.buf)) {
+		fprintf(stderr, "tinyvmm ctl: restart: %s\n", ret ? strerror(-ret) : line.buf);
 		return 1;
 	}
-	printf("%s\n", line);
+	printf("%s\n", line.buf);
 	for (long waited = 0; waited < wait_s * 1000; waited += 20) {
 		usleep(20000);
-		if (control_call(sock, "status", line, sizeof(line)))
+		if (control_call(sock, CONTROL_STATUS, NULL, &line))
 			continue;
-		if (status_field(line, "restarts=") > before) {
-			long us = status_field(line, "last_pause_us=");
+		if (control_status_field(line.buf, "restarts") > before) {
+			long long us = control_status_field(line.buf, "last_pause_us");
 
-			printf("restarted: pause %ld.%03ld ms\n%s\n", us / 1000, us % 1000, line);
+			printf("restarted: pause %lld.%03lld ms\n%s\n", us / 1000, us % 1000,
+			       line.buf);
 			return 0;
 		}
 	}
-	fprintf(stderr, "tinyvmm ctl: the new tinyvmm did not come up; the guest is saved in "
-			"%s.state: resume it with tinyvmm --restore %s.state\n", sock, sock);
+	fprintf(stderr,
+		"tinyvmm ctl: the new tinyvmm did not come up; the guest is saved in "
+		"%s.state: resume it with tinyvmm --restore %s.state\n",
+		sock, sock);
 	return 1;
 }
 
 /* save, then wait until the process is gone (its socket refuses) */
 static int client_save(const char *sock, long wait_s)
 {
-	char line[LINE_MAX_LEN];
+	struct control_line line;
 	int ret;
 
-	ret = control_call(sock, "save", line, sizeof(line));
-	if (ret || strncmp(line, "ok", 2)) {
-		fprintf(stderr, "tinyvmm ctl: save: %s\n", ret ? strerror(-ret) : line);
+	ret = control_call(sock, CONTROL_SAVE, NULL, &line);
+	if (ret || !control_reply_ok(line.buf)) {
+		fprintf(stderr, "tinyvmm ctl: save: %s\n", ret ? strerror(-ret) : line.buf);
 		return 1;
 	}
-	printf("%s\n", line);
+	printf("%s\n", line.buf);
 	for (long waited = 0; waited < wait_s * 1000; waited += 10) {
-		if (control_call(sock, "status", line, sizeof(line)))
+		if (control_call(sock, CONTROL_STATUS, NULL, &line))
 			return 0;
 		usleep(10000);
 	}
@@ -325,11 +356,12 @@ static int client_save(const char *sock, long wait_s)
 
 int control_client(int argc, char **argv)
 {
-	char line[LINE_MAX_LEN];
+	struct control_line line;
 	int ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: tinyvmm ctl SOCK status|save|restart [--binary PATH] [--timeout S]\n");
+		fprintf(stderr,
+			"usage: tinyvmm ctl SOCK status|save|restart [--binary PATH] [--timeout S]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "restart")) {
@@ -340,7 +372,7 @@ int control_client(int argc, char **argv)
 		for (int i = 2; i < argc; i += 2) {
 			if (i + 1 >= argc)
 				goto restart_usage;
-			if (!strcmp(argv[i], "--binary") && !strpbrk(argv[i + 1], " \n")) {
+			if (!strcmp(argv[i], "--binary") && control_arg_valid(argv[i + 1])) {
 				binary = argv[i + 1];
 			} else if (!strcmp(argv[i], "--timeout")) {
 				wait_s = strtol(argv[i + 1], &end, 10);
@@ -352,19 +384,22 @@ int control_client(int argc, char **argv)
 		}
 		return client_restart(argv[0], binary, wait_s);
 restart_usage:
-		fprintf(stderr, "tinyvmm ctl: restart [--binary PATH (no spaces)] [--timeout SECONDS]\n");
+		fprintf(stderr,
+			"tinyvmm ctl: restart [--binary PATH (no spaces, under %d bytes)] "
+			"[--timeout SECONDS]\n",
+			CONTROL_LINE_MAX - 8);
 		return 2;
 	}
 	if (!strcmp(argv[1], "save") && argc == 2)
 		return client_save(argv[0], RESTART_WAIT_S);
 	if (!strcmp(argv[1], "status") && argc == 2) {
-		ret = control_call(argv[0], "status", line, sizeof(line));
+		ret = control_call(argv[0], CONTROL_STATUS, NULL, &line);
 		if (ret) {
 			fprintf(stderr, "tinyvmm ctl: %s: %s\n", argv[0], strerror(-ret));
 			return 1;
 		}
-		printf("%s\n", line);
-		return strncmp(line, "ok", 2) ? 1 : 0;
+		printf("%s\n", line.buf);
+		return control_reply_ok(line.buf) ? 0 : 1;
 	}
 	fprintf(stderr, "tinyvmm ctl: unknown command '%s' (status, save, restart)\n", argv[1]);
 	return 2;
