@@ -15,6 +15,9 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 hostname testbed
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 . /etc/testbed.env
+# after a host kexec into another kernel, name the running one
+TESTBED_KREL=$(uname -r)
+case "$TESTBED_KREL" in 6.1.*) TESTBED_KERNEL=6.1 ;; 6.12.*) TESTBED_KERNEL=6.12 ;; esac
 
 arg() { # value of testbed.X= on the kernel command line
 	sed -n "s/.*testbed\.$1=\([^ ]*\).*/\1/p" /proc/cmdline

@@ -14,6 +14,8 @@
 # restore from the same metadata is refused. Then a kexec without the 2 GiB
 # carve: the metadata is refused as belonging to another carve. Bad input
 # to daxmemctl liveupdate is checked before the first kexec.
+# LU_KEXEC_KERNEL (environment) names the kernel of the first kexec
+# (default: the running one); liveupdate-kexec-cross.sh sets it.
 . /tests/vm/scripts/vmm-lib.inc
 export DAXMEM_STATE=/tmp/daxmem-state.json
 META=0x13fe00000+2M
@@ -21,6 +23,8 @@ DIR=/run/daxmem/liveupdate
 CONSOLE=/tmp/lu-console
 SOCK=/run/vm0.sock
 phase=$(sed -n 's/.*testbed\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
+KX=${LU_KEXEC_KERNEL:-/guest/bzImage}
+[ -f "$KX" ] || vmm_fail "no kernel $KX to kexec into"
 
 jval() {
 	sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
@@ -42,17 +46,18 @@ last_up() {
 	tr -d '\r' < "$1" | sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' | tail -n 1
 }
 
-# /tmp/kload.sh PHASE [SED]: load this kernel with the root file system
+# /tmp/kload.sh PHASE [SED]: load KERNEL with the root file system
 # repacked as its initramfs, the command line edited by SED, testbed.phase=PHASE
-write_kload() {
-	cat > /tmp/kload.sh <<'EOF'
+write_kload() { # KERNEL
+	echo "k=$1" > /tmp/kload.sh
+	cat >> /tmp/kload.sh <<'EOF'
 cd /
 find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./run \) \
 	-print -prune -o -print | cpio -o -H newc > /tmp/kexec-root.cpio 2>/dev/null
 c=$(sed 's/ testbed\.phase=[0-9]*//' /proc/cmdline)
 [ -z "${2:-}" ] || c=$(echo "$c" | sed "$2")
-kexec -l /guest/bzImage --initrd=/tmp/kexec-root.cpio --command-line="$c testbed.phase=$1"
-echo "kexec: loaded with the root file system repacked into $(($(wc -c < /tmp/kexec-root.cpio) >> 20)) MiB"
+kexec -l "$k" --initrd=/tmp/kexec-root.cpio --command-line="$c testbed.phase=$1"
+echo "kexec: loaded $k with the root file system repacked into $(($(wc -c < /tmp/kexec-root.cpio) >> 20)) MiB"
 EOF
 }
 
@@ -69,8 +74,10 @@ if [ -z "$phase" ]; then
 		shift 2
 		daxmemctl create --backend "$b" --region 0 --name "$n" "$@" | jval chardev
 	}
-	# pageless huge entries need 6.12 (docs/kmod.md); 6.1 maps 4 KiB
-	case $(uname -r) in 6.1.*) al=4K ;; *) al=2M ;; esac
+	# pageless huge entries need 6.12 (docs/kmod.md); 6.1 maps 4 KiB, on
+	# both sides of the kexec
+	kx_rel=$(cat "${KX%/*}/release" 2>/dev/null || uname -r)
+	case "$(uname -r) $kx_rel" in *6.1.*) al=4K ;; *) al=2M ;; esac
 	vm=$(mk vm0 pageless --size 1G --align $al --preserve)
 	kdd=$(mk keep-dd devdax --size 32M --preserve)
 	sdd=$(mk scratch-dd devdax --size 32M)
@@ -115,7 +122,8 @@ if [ -z "$phase" ]; then
 	grep -m1 '^CKLOOP START' "$CONSOLE/vm0.console"
 	echo "guest ckloop running, up_ms=$(last_up "$CONSOLE/vm0.console")"
 
-	write_kload
+	echo "the first kexec goes from $(uname -r) to $kx_rel"
+	write_kload "$KX"
 	# What the checks after the kexec need travels in the metadata as well.
 	echo "PRE_UP=$(last_up "$CONSOLE/vm0.console")" > /tmp/lu-test.env
 	/examples/host-live-update.sh before --meta "$META" --vm "vm0=$SOCK" \
@@ -184,7 +192,7 @@ echo "guest resumed and finished after the kexec: ok"
 # A kexec with another carve: the saved metadata must be refused.
 daxmemctl liveupdate save --meta "$META" >/dev/null || vmm_fail "liveupdate save without guests"
 echo "== kexec without the 2 GiB carve"
-write_kload
+write_kload /guest/bzImage
 sh /tmp/kload.sh 2 's/ memmap=0x80000000%0x140000000[^ ]*//' || vmm_fail "kexec load"
 sync
 kexec -e
