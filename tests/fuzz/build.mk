@@ -10,7 +10,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(WARN) \
 	-Wno-gnu-variable-sized-type-not-at-end -D_GNU_SOURCE \
 	-Idaxmem/include -Idaxmem -Ivmm -Itests/fuzz $(shell pkg-config --cflags json-c 2>/dev/null)
-FUZZ_HARNESSES := parse iomem state alloc bzimage ioport vmstate meta
+FUZZ_HARNESSES := parse iomem state alloc bzimage ioport vmstate meta control
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz-%)
 
 # Pure objects each harness links, by source file.
@@ -22,6 +22,7 @@ FUZZ_LINK_bzimage := vmm/boot.c vmm/e820.c vmm/layout.c
 FUZZ_LINK_ioport := vmm/ioport.c vmm/serial.c vmm/i8042.c vmm/rtc.c
 FUZZ_LINK_vmstate := vmm/snapshot.c vmm/statefile.c vmm/util.c
 FUZZ_LINK_meta := daxmem/metadata.c daxmem/iomem.c daxmem/carve.c daxmem/parse.c daxmem/state.c
+FUZZ_LINK_control := vmm/control_proto.c
 FUZZ_LIBS_state := $(shell pkg-config --libs json-c 2>/dev/null)
 FUZZ_LIBS_meta := $(FUZZ_LIBS_state)
 $(foreach h,$(FUZZ_HARNESSES),$(eval FUZZ_OBJS_$(h) := $(FUZZ_LINK_$(h):%.c=$(FUZZ_OBJ)/%.o)))
