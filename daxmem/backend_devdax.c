@@ -268,6 +268,21 @@ static struct daxctl_dev *devdax_dev(struct daxctl_region *dregion, const char *
 	return NULL;
 }
 
+/* does the state record a device-dax device on chardev? */
+static bool seed_recorded(struct daxmem_ctx *ctx, const char *chardev)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->state.nr_devs; i++) {
+		const struct daxmem_state_dev *d = &ctx->state.devs[i];
+
+		if (d->backend == DAXMEM_BACKEND_DEVDAX && d->chardev &&
+		    !strcmp(d->chardev, chardev))
+			return true;
+	}
+	return false;
+}
+
 static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 			     enum daxmem_mode mode, bool preserved,
 			     const struct daxmem_range *ranges, size_t nr, char *chardev,
@@ -278,39 +293,63 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 	struct daxctl_dev *dev;
 	char name[64];
 	size_t i;
-	int rc;
+	int rc, tries;
 
 	if (!dregion)
 		return -ENODEV;
-	rc = daxctl_region_create_dev(dregion);
-	if (rc) {
-		err(ctx, "region%d: daxctl_region_create_dev: %s", region->id, strerror(-rc));
-		return rc;
-	}
-	/* libdaxctl lists a region's devices once: look again to see the new seed */
-	rc = devdax_reload(ctx);
-	if (rc)
-		return rc;
-	dregion = devdax_region(region);
-	if (!dregion)
-		return -ENODEV;
-	dev = daxctl_region_get_dev_seed(dregion);
-	if (!dev) {
-		err(ctx, "region%d: daxctl_region_get_dev_seed: no seed device", region->id);
-		return -ENODEV;
-	}
-	/* enabling re-reads the region's devices: keep our own copy of the name */
-	snprintf(name, sizeof(name), "%s", daxctl_dev_get_devname(dev));
-	if (daxctl_dev_get_size(dev)) {
-		/*
-		 * A disabled seed with ranges is what a create or restore that
-		 * died between writing ranges and enabling leaves: nobody can
-		 * have mapped it. Give its ranges back (memory is not touched).
-		 */
+	for (tries = 0;; tries++) {
+		rc = daxctl_region_create_dev(dregion);
+		if (rc) {
+			err(ctx, "region%d: daxctl_region_create_dev: %s", region->id,
+			    strerror(-rc));
+			return rc;
+		}
+		/* libdaxctl lists a region's devices once: look again to see the new seed */
+		rc = devdax_reload(ctx);
+		if (rc)
+			return rc;
+		dregion = devdax_region(region);
+		if (!dregion)
+			return -ENODEV;
+		dev = daxctl_region_get_dev_seed(dregion);
+		if (!dev) {
+			err(ctx, "region%d: daxctl_region_get_dev_seed: no seed device", region->id);
+			return -ENODEV;
+		}
+		/* enabling re-reads the region's devices: keep our own copy of the name */
+		snprintf(name, sizeof(name), "%s", daxctl_dev_get_devname(dev));
+		if (!daxctl_dev_get_size(dev))
+			break;
 		if (daxctl_dev_is_enabled(dev)) {
 			err(ctx, "region%d: seed device %s is not empty", region->id, name);
 			return -EBUSY;
 		}
+		if (seed_recorded(ctx, name)) {
+			/*
+			 * A disabled seed with ranges that `save` recorded belongs
+			 * to a device the state keeps: enable it (the kernel then
+			 * makes a new seed) rather than take its ranges.
+			 */
+			if (tries) {
+				err(ctx, "region%d: seed device %s holds recorded ranges", region->id,
+				    name);
+				return -EBUSY;
+			}
+			info(ctx, "region%d: %s: enabling the recorded device the seed holds",
+			     region->id, name);
+			rc = daxctl_dev_enable_devdax(dev);
+			if (rc) {
+				err(ctx, "%s: daxctl_dev_enable_devdax: %s", name, strerror(-rc));
+				return rc;
+			}
+			continue;
+		}
+		/*
+		 * A disabled seed with ranges nobody recorded is what a create or
+		 * restore that died between writing ranges and enabling leaves:
+		 * nobody can have mapped it. Give its ranges back (memory is not
+		 * touched).
+		 */
 		info(ctx, "region%d: %s: reclaiming the ranges of an interrupted create",
 		     region->id, name);
 		rc = daxctl_dev_set_size(dev, 0);
@@ -318,6 +357,7 @@ static int devdax_dev_create(struct daxmem_region *region, unsigned long align,
 			err(ctx, "%s: daxctl_dev_set_size(0): %s", name, strerror(-rc));
 			return rc;
 		}
+		break;
 	}
 	rc = daxctl_dev_set_align(dev, align);
 	if (rc) {

@@ -265,9 +265,15 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 
 		if (!todo[i]) {
 			struct daxmem_region *region = region_of(ctx, d->backend, d->region);
-			struct daxmem_dev *dev = present_with_ranges(region, d);
+			struct daxmem_dev *dev = region ? present_with_ranges(region, d) : NULL;
 			struct daxmem_state_dev rec = *d;
 
+			/* building an earlier device may not take one that was present */
+			if (!dev) {
+				err(ctx, "restore %s: no longer present with its ranges", d->name);
+				rc = -EIO;
+				break;
+			}
 			rec.chardev = dev->chardev;
 			rc = daxmem_state_put_dev(&ctx->state, &rec);
 		} else {
