@@ -109,6 +109,17 @@ static int read_whole(const char *path, void **out, size_t *len)
 }
 
 /* NAME=FILE: read FILE into a record */
+/*
+ * restore and extract write the state document as DIR/state.json and each
+ * VMM record as DIR/DEVICE.vmstate: a file record may not take those names
+ */
+static bool file_name_reserved(const char *name)
+{
+	size_t n = strlen(name), s = strlen(".vmstate");
+
+	return !strcmp(name, "state.json") || (n >= s && !strcmp(name + n - s, ".vmstate"));
+}
+
 static int add_record(struct lu_args *a, enum daxmem_meta_kind kind, const char *opt,
 		      const char *arg)
 {
@@ -123,6 +134,9 @@ static int add_record(struct lu_args *a, enum daxmem_meta_kind kind, const char 
 	if (a->nr_bufs == DAXMEM_META_MAX_RECORDS)
 		return ctl_error("%s: at most %d records", opt, DAXMEM_META_MAX_RECORDS);
 	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	if (kind == DAXMEM_META_FILE && file_name_reserved(name))
+		return ctl_error("%s %s: the name %s is reserved (state.json and *.vmstate hold the state and the VMMs' records)",
+				 opt, arg, name);
 	if (read_whole(eq + 1, &buf, &len))
 		return 1;
 	a->bufs[a->nr_bufs++] = buf;
@@ -342,6 +356,9 @@ static int write_records(struct daxmem_ctx *ctx, const char *dir, const struct d
 			json_object_object_add(o, "path", json_object_new_string(path));
 			continue;
 		}
+		if (rec->kind == DAXMEM_META_FILE && file_name_reserved(rec->name))
+			return ctl_error("metadata: file record %s would overwrite the state or a VMM record",
+					 rec->name);
 		if (write_record(dir, rec, path, sizeof(path)))
 			return 1;
 		json_object_object_add(o, "path", json_object_new_string(path));

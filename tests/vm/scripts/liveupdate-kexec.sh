@@ -102,6 +102,10 @@ if [ -z "$phase" ]; then
 		daxmemctl liveupdate save --meta "$META" --vmm scratch-dd=/test/script
 	expect_error "open /nonexistent" daxmemctl liveupdate save --meta "$META" --vmm vm0=/nonexistent
 	expect_error "belongs to save" daxmemctl liveupdate restore --meta "$META" --file a=/test/script
+	expect_error "name state.json is reserved" \
+		daxmemctl liveupdate save --meta "$META" --file state.json=/test/script
+	expect_error "name vm0.vmstate is reserved" \
+		daxmemctl liveupdate save --meta "$META" --file vm0.vmstate=/test/script
 	daxmemctl list -d daxmem-meta >/dev/null 2>&1 && vmm_fail "a refused save made a metadata device"
 	# No metadata in an unused range: refused, and the probe device is gone again.
 	expect_error "no metadata" daxmemctl liveupdate restore --meta 0x13fc00000+2M --dir /tmp/x
