@@ -13,6 +13,8 @@
 #include <daxmem/carve.h>
 #include <daxmem/metadata.h>
 
+#include "unaligned.h"
+
 /* header field offsets */
 #define H_MAGIC 0
 #define H_VERSION 8
@@ -144,32 +146,6 @@ uint64_t daxmem_meta_image_size(const struct daxmem_meta *m)
 	for (i = 0; i < m->nr_records; i++)
 		n += RECORD_HEAD + pad8(strlen(m->records[i].name)) + pad8(m->records[i].len);
 	return n;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 int daxmem_meta_encode(const struct daxmem_meta *m, void *buf, size_t cap)

@@ -18,27 +18,12 @@
 
 #include "fuzz.h"
 #include "state.h"
+#include "unaligned.h"
 
 #define HDR DAXMEM_META_HEADER_SIZE
 #define H_LENGTH 16
 #define H_NR_RECORDS 44
 #define H_CRC 48
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static void fix_up(uint8_t *img, size_t len, uint8_t how)
 {
