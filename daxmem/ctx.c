@@ -195,6 +195,18 @@ int daxmem_scan(struct daxmem_ctx *ctx)
 	return rc;
 }
 
+int daxmem_lock_scan(struct daxmem_ctx *ctx)
+{
+	int rc = daxmem_state_lock(ctx);
+
+	if (rc)
+		return rc;
+	rc = daxmem_scan(ctx);
+	if (rc)
+		daxmem_state_unlock(ctx);
+	return rc;
+}
+
 int daxmem_refresh(struct daxmem_ctx *ctx)
 {
 	return daxmem_scan(ctx);

@@ -349,12 +349,9 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 	size_t nr = 0, i;
 	bool placed = false;
 
-	rc = daxmem_state_lock(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
-	rc = daxmem_scan(ctx);
-	if (rc)
-		goto out;
 	rc = daxmem_region_find(ctx, backend, id, &region);
 	if (rc)
 		goto out;
@@ -421,12 +418,9 @@ int daxmem_dev_destroy(struct daxmem_dev *dev)
 
 	if (!name)
 		return -ENOMEM;
-	rc = daxmem_state_lock(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		goto out_free;
-	rc = daxmem_scan(ctx);
-	if (rc)
-		goto out;
 	dev = daxmem_dev_find(ctx, name);
 	if (!dev) {
 		err(ctx, "%s: no such device", name);

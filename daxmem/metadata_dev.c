@@ -439,12 +439,10 @@ int daxmem_meta_load(struct daxmem_ctx *ctx, const struct daxmem_range *where, b
 
 	daxmem_meta_init(m);
 	*image = NULL;
-	rc = daxmem_state_lock(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
-	rc = daxmem_scan(ctx);
-	if (!rc)
-		rc = meta_reassemble(ctx, where, &created);
+	rc = meta_reassemble(ctx, where, &created);
 	if (!rc) {
 		rc = meta_read(ctx, where, again, m, image);
 		if (rc && created)

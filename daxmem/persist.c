@@ -54,12 +54,9 @@ int daxmem_save(struct daxmem_ctx *ctx, const char *path)
 	size_t i, j;
 	int rc;
 
-	rc = daxmem_state_lock(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
-	rc = daxmem_scan(ctx);
-	if (rc)
-		goto out;
 	/* recorded devices keep their entries; adopt the ones nobody recorded */
 	for (i = 0; i < ctx->nr_regions && !rc; i++) {
 		struct daxmem_region *region = ctx->regions[i];
@@ -84,7 +81,6 @@ int daxmem_save(struct daxmem_ctx *ctx, const char *path)
 		rc = daxmem_state_store(ctx, path ? path : ctx->state_path, &ctx->state);
 	if (!rc)
 		rc = (int)ctx->state.nr_devs;
-out:
 	daxmem_state_unlock(ctx);
 	if (rc >= 0 && path)
 		daxmem_scan(ctx);
@@ -231,12 +227,9 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 	char chardev[64];
 	size_t i;
 
-	rc = daxmem_state_lock(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
-	rc = daxmem_scan(ctx);
-	if (rc)
-		goto out_unlock;
 	if (path && access(path, R_OK)) {
 		rc = -errno;
 		err(ctx, "restore: %s: %s", path, strerror(errno));
@@ -390,10 +383,7 @@ int daxmem_poison_add(struct daxmem_ctx *ctx, uint64_t start, uint64_t end)
 		    (unsigned long long)start);
 		return -EINVAL;
 	}
-	rc = daxmem_state_lock(ctx);
-	if (rc)
-		return rc;
-	rc = daxmem_scan(ctx);
+	rc = daxmem_lock_scan(ctx);
 	if (!rc)
 		rc = daxmem_state_add_poison(&ctx->state, start, end);
 	if (!rc)

@@ -164,6 +164,8 @@ int daxmem_scan(struct daxmem_ctx *ctx);
 /* state file (state_file.c) */
 int daxmem_state_lock(struct daxmem_ctx *ctx);
 void daxmem_state_unlock(struct daxmem_ctx *ctx);
+/* take the lock and scan; unlocked again if the scan fails */
+int daxmem_lock_scan(struct daxmem_ctx *ctx);
 /* a shared hold on the lock for a scan outside a change; *fd -1 if none */
 int daxmem_state_lock_shared(struct daxmem_ctx *ctx, int *fd);
 /* read path into st; a missing file is an empty state */
