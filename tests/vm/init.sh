@@ -34,6 +34,11 @@ fi
 # Ask the kernel to find dax_hmem's regions if udev would have loaded it later.
 udevadm settle 2>/dev/null
 
+# heartbeat on the second serial port: tests/vm/run tells a frozen testbed
+# from a script that is merely slow or hung
+( while :; do echo . > /dev/ttyS1; sleep 10; done ) 2>/dev/null &
+echo $! > /run/testbed-heartbeat.pid
+
 cd /tmp
 rc=0
 if [ -x /test/script ]; then
