@@ -55,20 +55,24 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# the kernels stay in build/k; a sanitized build links them into its tree
 deps:
 	@tests/vm/deps.sh
+ifeq ($(SANITIZE),1)
+	@mkdir -p $(BUILD) && ln -sfn ../k $(BUILD)/k
+endif
 
 test: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@tests/run-all
+	@BUILD=$(abspath $(BUILD)) tests/run-all
 
 vmtest: all
-	@tests/run-all --vm-only
+	@BUILD=$(abspath $(BUILD)) tests/run-all --vm-only
 
 unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
-	@tests/run-all --unit-only
+	@BUILD=$(abspath $(BUILD)) tests/run-all --unit-only
 
 demo: deps
 	@$(MAKE) --no-print-directory all
