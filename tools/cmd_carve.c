@@ -154,8 +154,9 @@ static int load_live_nodes(struct daxmem_node_map *nodes, bool required)
 		return carve_error("open %s: %s", SYSFS_BLOCK_SIZE, strerror(errno));
 	}
 	block_size = strtoull(text, &end, 16);
+	rc = !block_size || (*end && *end != '\n');
 	free(text);
-	if (!block_size || (*end && *end != '\n'))
+	if (rc)
 		return carve_error("%s: not a hex block size", SYSFS_BLOCK_SIZE);
 	rc = daxmem_node_map_read_sysfs(SYSFS_NODE, block_size, nodes);
 	if (rc == -ENOENT && !required)
