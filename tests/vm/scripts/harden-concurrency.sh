@@ -10,7 +10,6 @@
 . /tests/vm/scripts/vmm-lib.inc
 RUN=${1:-60}
 WORKERS=8
-jval() { sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1; }
 
 daxmemctl destroy dax0.0 dax1.0 >/dev/null 2>&1
 free0_0=$(daxmemctl list -R -r 0 | jval allocatable_size)

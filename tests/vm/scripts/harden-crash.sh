@@ -16,7 +16,6 @@
 . /tests/vm/scripts/vmm-lib.inc
 CYCLES=${1:-${HARDEN_CRASH_CYCLES:-600}}
 S=$DAXMEM_STATE
-jval() { sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1; }
 rnd() { echo $((RANDOM % $1)); }
 
 daxmemctl destroy dax0.0 dax1.0 >/dev/null 2>&1

@@ -17,15 +17,6 @@ sock=/tmp/harden.sock
 log=/tmp/harden.log
 cmd="console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop"
 
-wait_for() { # pattern seconds
-	i=0
-	while ! grep -q "$1" "$log"; do
-		i=$((i + 1))
-		[ $i -gt $(($2 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
-
 status_field() { # pid tid field
 	awk -v f="$3:" '$1 == f { print $2 }' "/proc/$1/task/$2/status"
 }
@@ -54,7 +45,7 @@ tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 
 	--control "$sock" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
 pid=$!
 exec 7<&-
-wait_for '^CKLOOP pass=' 150 || { tail -30 "$log"; vmm_fail "guest never ran ckloop under seccomp"; }
+wait_count 0 '^CKLOOP pass=' 150 || { tail -30 "$log"; vmm_fail "guest never ran ckloop under seccomp"; }
 echo "guest running under seccomp"
 check_filters $pid "first process"
 core=$(awk '/^Max core file size/ { print $5 }' /proc/$pid/limits)
@@ -111,7 +102,7 @@ chmod o+x / # and reaches /tmp and the binary to exec
 tinyvmm --user 65534 --group 65534 --dax "$dev" --kernel "$GUEST_KERNEL" --control "$sock" \
 	--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
 pid=$!
-wait_for '^CKLOOP pass=' 150 || { tail -20 "$log"; vmm_fail "guest did not run after the drop"; }
+wait_count 0 '^CKLOOP pass=' 150 || { tail -20 "$log"; vmm_fail "guest did not run after the drop"; }
 uid=$(awk '/^Uid:/ { print $2 "," $3 "," $4 }' /proc/$pid/status)
 gid=$(awk '/^Gid:/ { print $2 "," $3 "," $4 }' /proc/$pid/status)
 echo "after the drop: uid $uid gid $gid"

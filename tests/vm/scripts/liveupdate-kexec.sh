@@ -26,21 +26,6 @@ phase=$(sed -n 's/.*testbed\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
 KX=${LU_KEXEC_KERNEL:-/guest/bzImage}
 [ -f "$KX" ] || vmm_fail "no kernel $KX to kexec into"
 
-jval() {
-	sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-chardev_of() {
-	daxmemctl list -d "$1" | jval chardev
-}
-expect_error() { # PATTERN COMMAND...
-	pat=$1
-	shift
-	if "$@" >/tmp/out 2>/tmp/err; then
-		vmm_fail "'$*' succeeded"
-	fi
-	grep -q "$pat" /tmp/err || vmm_fail "'$*': stderr lacks '$pat': $(cat /tmp/err)"
-	echo "ok, refused: $(cat /tmp/err)"
-}
 # last up_ms ckloop printed in console file $1
 last_up() {
 	tr -d '\r' < "$1" | sed -n 's/^CKLOOP pass=.* up_ms=\([0-9]*\).*/\1/p' | tail -n 1

@@ -13,18 +13,6 @@
 # and the guest powers off. Software injection marks the page but leaves its
 # data readable, so nothing is consumed afterwards.
 . /tests/vm/scripts/vmm-lib.inc
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-wait_log() {
-	i=0
-	until grep -q "$1" "$log"; do
-		i=$((i + 1))
-		[ $i -gt "$2" ] && { cat "$log"; vmm_fail "no '$1' on the console"; }
-		kill -0 $pid 2>/dev/null || { cat "$log"; vmm_fail "tinyvmm ended early"; }
-		sleep 0.1
-	done
-}
 
 modprobe hwpoison-inject || vmm_fail "modprobe hwpoison-inject"
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

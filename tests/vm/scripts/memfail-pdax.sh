@@ -15,19 +15,6 @@
 # give, a create over either page is refused and a new device made of all
 # the region has left is placed around them.
 . /tests/vm/scripts/vmm-lib.inc
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-# Wait up to $2 tenths of a second for the pattern $1 in the console log.
-wait_log() {
-	i=0
-	until grep -q "$1" "$log"; do
-		i=$((i + 1))
-		[ $i -gt "$2" ] && { cat "$log"; vmm_fail "no '$1' on the console"; }
-		kill -0 $pid 2>/dev/null || { cat "$log"; vmm_fail "tinyvmm ended early"; }
-		sleep 0.1
-	done
-}
 victim_gpa() { # round -> guest physical address of that victim's page
 	sed -n "s/.*POISONME VICTIM pid=[0-9]* gpa=\(0x[0-9a-f]*\) round=$1.*/\1/p" "$log" |
 		head -n 1

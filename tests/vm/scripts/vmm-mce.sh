@@ -24,13 +24,7 @@ tinyvmm --dax /dev/pdax0.0 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --c
 	--cmdline "console=ttyS0 reboot=k panic=-1 pci=off loglevel=4 guest.run=poisonme" \
 	</dev/null >"$log" 2>&1 &
 pid=$!
-i=0
-until grep -q 'POISONME VICTIM pid=' "$log"; do
-	i=$((i + 1))
-	[ $i -gt 1200 ] && { cat "$log"; vmm_fail "victim never reported its page"; }
-	kill -0 $pid 2>/dev/null || { cat "$log"; vmm_fail "tinyvmm ended early"; }
-	sleep 0.1
-done
+wait_log 'POISONME VICTIM pid=' 1200
 gpa=$(sed -n 's/.*POISONME VICTIM pid=[0-9]* gpa=\(0x[0-9a-f]*\).*/\1/p' "$log" | head -1)
 [ $((gpa)) -lt $((3 << 30)) ] || vmm_fail "victim page above the hole: $gpa"
 hpa=$(printf '0x%x' $((start + gpa)))

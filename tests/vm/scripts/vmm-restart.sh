@@ -17,16 +17,6 @@ echo "guest RAM: $dev"
 sock=/tmp/vmm.sock
 log=/tmp/restart.log
 
-# Wait until the console log has more than $1 lines matching $2, up to $3 s.
-wait_count() {
-	i=0
-	while [ "$(grep -c "$2" "$log")" -le "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt $(($3 * 10)) ] && return 1
-		sleep 0.1
-	done
-}
-
 t0=$(vmm_ms)
 tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
 	--control "$sock" --cmdline "console=ttyS0 reboot=k panic=-1 pci=off loglevel=4 guest.run=ckloop" \
