@@ -6,25 +6,7 @@
 # file, a second writer holding the lock).
 set -e
 S=$DAXMEM_STATE
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-# value of the first "KEY": VALUE line of pretty-printed JSON on stdin
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-expect_error() { # PATTERN COMMAND...
-	pat=$1
-	shift
-	if "$@" >/tmp/out 2>/tmp/err; then
-		fail "'$*' succeeded"
-	fi
-	grep -q "$pat" /tmp/err || fail "'$*': stderr lacks '$pat': $(cat /tmp/err)"
-	[ "$(wc -l </tmp/err)" -eq 1 ] || fail "'$*': more than one error line: $(cat /tmp/err)"
-	echo "ok, refused: $*"
-	echo "    $(cat /tmp/err)"
-}
+. /tests/vm/scripts/lib.inc
 
 for c in list create destroy save restore check carve savings; do
 	daxmemctl "$c" --help | grep -q "usage: daxmemctl $c" || fail "$c --help"

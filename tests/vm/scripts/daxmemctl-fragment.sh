@@ -6,18 +6,9 @@
 # kernel's mappingN must hold exactly those ranges. D is then written and read
 # back through one mmap across both ranges.
 set -e
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
+. /tests/vm/scripts/lib.inc
 create() { # NAME SIZE -> chardev
 	daxmemctl create --region 0 --size "$2" --name "$1" | jval chardev
-}
-hex() {
-	printf '0x%x' "$1"
 }
 
 daxmemctl destroy dax0.0 dax1.0

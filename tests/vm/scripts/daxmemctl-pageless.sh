@@ -6,42 +6,17 @@
 # two-range device survives save/destroy/restore with its bytes, and
 # compound mode is passed through.
 set -e
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-expect_error() { # PATTERN COMMAND...
-	pat=$1
-	shift
-	if "$@" >/tmp/out 2>/tmp/err; then
-		fail "'$*' succeeded"
-	fi
-	grep -q "$pat" /tmp/err || fail "'$*': stderr lacks '$pat': $(cat /tmp/err)"
-	echo "ok, refused: $*"
-	echo "    $(cat /tmp/err)"
-}
-handover() {
-	pdax-handover "$@"
-}
+. /tests/vm/scripts/lib.inc
 pl() { # create on the pageless region 0: NAME ARGS...
 	n=$1
 	shift
 	daxmemctl create --backend pageless --region 0 --name "$n" "$@" | jval chardev
 }
-chardev_of() {
-	daxmemctl list -d "$1" | jval chardev
-}
 
 # device-dax owns both carved ranges once device_dax binds its devices
-# (dax_hmem marks its regions for kmem, so binding goes through new_id)
-for d in /sys/bus/dax/devices/dax*; do
-	[ -e $d/driver ] || echo $(basename $d) >/sys/bus/dax/drivers/device_dax/new_id
-done
+bind_devdax_all
 modprobe pdax
-handover to-pdax 0x140000000
+pdax-handover to-pdax 0x140000000
 daxmemctl list -R -u
 [ "$(daxmemctl list -R -b pageless | jval start)" = $((0x140000000)) ] || fail "pageless region start"
 expect_error "exists in both backends" daxmemctl create --region 0 --size 2M

@@ -9,16 +9,7 @@
 # data reads that data), which is why daxmemctl zeroes every device it
 # creates, and every device it restores unless it is preserved.
 set -e
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-jval() {
-	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
-}
-chardev_of() {
-	daxmemctl list -d "$1" | jval chardev
-}
+. /tests/vm/scripts/lib.inc
 check_p_ranges() { # DEV
 	s=/sys/bus/dax/devices/$1
 	[ "$(cat $s/mapping0/start)" = 0x104000000 ] || fail "$1 mapping0 $(cat $s/mapping0/start)"
