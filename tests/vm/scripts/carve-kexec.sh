@@ -11,7 +11,7 @@ set -e
 dm=${1:-daxmemctl}
 state=/carve-test
 phase=$(sed -n 's/.*testbed\.phase=\([0-9]*\).*/\1/p' /proc/cmdline)
-fail() { echo "FAIL: $*"; exit 1; }
+. /tests/vm/scripts/lib.inc
 json_str() { sed -n "s/^ *\"$1\":\"\(.*\)\",*$/\1/p"; }
 json_num() { sed -n "s/^ *\"$1\":\([0-9]*\),*$/\1/p"; }
 boot_pages() { awk '$1 == "nr_memmap_boot_pages" {print $2}' /proc/vmstat; }

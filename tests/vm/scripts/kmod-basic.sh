@@ -5,30 +5,22 @@
 # faults, refuse MAP_PRIVATE, SIGBUS beyond size, EBUSY for delete/rmmod
 # while open, and hand the range back to dax_hmem.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
+. /tests/vm/scripts/lib.inc
 expect_err() { # expect_err ERRTEXT FILE VALUE: the write must fail
 	if sh -c "echo '$3' > '$2'" 2>/tmp/err; then fail "write '$3' > $2 succeeded"; fi
 	grep -q "$1" /tmp/err || fail "write '$3' > $2: $(cat /tmp/err), want $1"
 	echo "  write '$3' > $(basename "$2"): $1 as expected"
 }
 
-handover() {
-	pdax-handover "$@"
-}
-
 echo "kernel $(uname -r)"
-# device-dax owns both carved ranges: dax_hmem marks its regions for kmem,
-# so device_dax binds them through new_id (as daxctl reconfigure-device does)
-for d in /sys/bus/dax/devices/dax*; do
-	[ -e $d/driver ] || echo $(basename $d) > /sys/bus/dax/drivers/device_dax/new_id
-	[ -e $d/driver ] || fail "device_dax did not bind $(basename $d)"
-done
+# device-dax owns both carved ranges
+bind_devdax_all
 grep -A1 ': Soft Reserved' /proc/iomem
 modprobe pdax
 [ -z "$(ls /sys/bus/pdax/devices)" ] || fail "pdax claimed ranges device-dax owns"
 echo "  pdax loaded, no unowned range: no regions"
-handover status
-handover to-pdax 0x140000000
+pdax-handover status
+pdax-handover to-pdax 0x140000000
 R=/sys/bus/pdax/devices/region0
 [ -d $R ] || fail "no region0"
 for a in id start size available_size align numa_node seed; do
@@ -105,9 +97,9 @@ echo pdax0.0 > $R/delete
 [ ! -e /dev/pdax0.0 ] || fail "/dev/pdax0.0 still there"
 echo "  delete after close: ok"
 
-handover to-hmem 0x140000000
+pdax-handover to-hmem 0x140000000
 sleep 1
-handover status
+pdax-handover status
 ls /sys/bus/dax/devices/
 [ -c /dev/dax1.0 ] || [ -c /dev/dax0.0 ] || fail "dax device not back"
 rmmod pdax

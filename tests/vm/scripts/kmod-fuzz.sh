@@ -5,10 +5,8 @@
 # attribute (numbers, sizes, ranges, names, junk); no Oops or WARNING, and
 # the module still unloads cleanly.
 set -u
-# dax_hmem gives up both carved ranges (on 6.1 device_dax binds them at boot)
-for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
-done
+. /tests/vm/scripts/lib.inc
+hmem_unbind
 modprobe pdax ranges=0x100000000-0x13fffffff
 words="0 1 2 -1 4096 4K 2M 1G 2G 3G 1x 0x0 0x100000000 pageless compound junk pdax0.0 pdax0.1 pdax0.2 pdax0.9 all 100000000-1001fffff 0x100200000-0x1003fffff 100000000-13fffffff 0-0 ffffffffffffffff 18446744073709551615 4097 2097151 1073741825 99999999999999999999 -5-6 - , 0x10000f000 0x13ffff000"
 nw=$(echo $words | wc -w)

@@ -5,14 +5,7 @@
 # PEEKDATA, fork, mremap, partial munmap, mprotect. Pageless mappings refuse
 # pinning with EFAULT; compound mappings allow it. No Oops or WARNING.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-claim_5g() { # pdax takes the range at 5G, from dax_hmem if that holds it
-	for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-		grep -qx 0x140000000 $h/dax*/resource 2>/dev/null &&
-			basename $h > /sys/bus/platform/drivers/hmem/unbind
-	done
-	modprobe pdax ranges=0x140000000-0x1bfffffff
-}
+. /tests/vm/scripts/lib.inc
 # O_DIRECT reads from a RAM disk when the testbed has brd
 if modprobe brd rd_nr=1 rd_size=8192 2>/dev/null; then blk=/dev/ram0; else blk=-; echo "brd not available: O_DIRECT row skipped"; fi
 claim_5g

@@ -4,14 +4,7 @@
 # GiB, counted by the device), 4K align on 6.1. The guest writes into every
 # GiB; the host reads the values back through its own mapping.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-claim_5g() { # pdax takes the range at 5G, from dax_hmem if that holds it
-	for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-		grep -qx 0x140000000 $h/dax*/resource 2>/dev/null &&
-			basename $h > /sys/bus/platform/drivers/hmem/unbind
-	done
-	modprobe pdax ranges=0x140000000-0x1bfffffff
-}
+. /tests/vm/scripts/lib.inc
 modprobe kvm_amd 2>/dev/null || true
 claim_5g
 D=/sys/bus/pdax/devices/pdax0.0

@@ -4,11 +4,8 @@
 # (dax_hmem leaves them unbound), creates the seed devices, and each unload
 # releases them again.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-# dax_hmem gives up both carved ranges (on 6.1 device_dax binds them at boot)
-for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
-done
+. /tests/vm/scripts/lib.inc
+hmem_unbind
 i=0
 while [ $i -lt 100 ]; do
 	modprobe pdax || fail "load $i"

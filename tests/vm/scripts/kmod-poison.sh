@@ -6,14 +6,7 @@
 # device poison lists show the page. A poison written to the region's list
 # (a restored state) behaves the same.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-claim_5g() { # pdax takes the range at 5G, from dax_hmem if that holds it
-	for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-		grep -qx 0x140000000 $h/dax*/resource 2>/dev/null &&
-			basename $h > /sys/bus/platform/drivers/hmem/unbind
-	done
-	modprobe pdax ranges=0x140000000-0x1bfffffff
-}
+. /tests/vm/scripts/lib.inc
 claim_5g
 R=/sys/bus/pdax/devices/region0
 D=/sys/bus/pdax/devices/pdax0.0

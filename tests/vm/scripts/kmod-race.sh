@@ -5,9 +5,8 @@
 # release/claim and sysfs reads race for a while; nothing oopses or warns,
 # every device that is open refuses changes, and the module unloads.
 set -u
-for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
-done
+. /tests/vm/scripts/lib.inc
+hmem_unbind
 modprobe pdax ranges=0x100000000-0x13fffffff
 B=/sys/bus/pdax
 end=$(( $(date +%s) + ${RACE_SECONDS:-40} ))

@@ -5,11 +5,8 @@
 # devices are mapped. A compound device gets struct pages while open (it is
 # reported and skipped) and loses them again at close.
 set -eu
-fail() { echo "FAIL: $*"; exit 1; }
-# dax_hmem gives up both carved ranges (on 6.1 device_dax binds them at boot)
-for h in /sys/bus/platform/drivers/hmem/hmem.*; do
-	[ -e "$h" ] && basename $h > /sys/bus/platform/drivers/hmem/unbind
-done
+. /tests/vm/scripts/lib.inc
+hmem_unbind
 modprobe pdax
 S=/sys/kernel/debug/pdax/selfcheck
 cat $S

@@ -13,13 +13,7 @@
 set -eu
 SIZE=${1:-1G}
 S=$DAXMEM_STATE
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-handover() {
-	pdax-handover "$@"
-}
+. /tests/vm/scripts/lib.inc
 devices() { # every device with a size (seeds come and go)
 	for d in /sys/bus/dax/devices/dax*.* /sys/bus/pdax/devices/pdax*.*; do
 		[ -f "$d/size" ] && [ "$(cat "$d/size")" != 0 ] && echo -n "$(basename "$d")=$(cat "$d/size") "
@@ -28,14 +22,10 @@ devices() { # every device with a size (seeds come and go)
 }
 
 echo "kernel $(uname -r), measuring $SIZE per mode"
-# dax_hmem marks its regions for kmem: device_dax takes them by name (as
-# daxctl reconfigure-device does), so pdax finds both ranges owned
-for d in /sys/bus/dax/devices/dax*; do
-	[ -e $d/driver ] || echo $(basename $d) >/sys/bus/dax/drivers/device_dax/new_id
-	[ -e $d/driver ] || fail "device_dax did not bind $(basename $d)"
-done
+# device_dax takes both carved ranges, so pdax finds them owned
+bind_devdax_all
 modprobe pdax
-handover to-pdax 0x140000000
+pdax-handover to-pdax 0x140000000
 # hand region0's whole-range device to daxmemctl; keep one recorded pdax
 # device so the state file has something to lose
 daxmemctl destroy dax0.0 >/dev/null
