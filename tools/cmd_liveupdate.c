@@ -108,7 +108,6 @@ static int read_whole(const char *path, void **out, size_t *len)
 	return 0;
 }
 
-/* NAME=FILE: read FILE into a record */
 /*
  * restore and extract write the state document as DIR/state.json and each
  * VMM record as DIR/DEVICE.vmstate: a file record may not take those names
@@ -120,6 +119,7 @@ static bool file_name_reserved(const char *name)
 	return !strcmp(name, "state.json") || (n >= s && !strcmp(name + n - s, ".vmstate"));
 }
 
+/* NAME=FILE: read FILE into a record */
 static int add_record(struct lu_args *a, enum daxmem_meta_kind kind, const char *opt,
 		      const char *arg)
 {
