@@ -112,11 +112,14 @@ static int read_whole(const char *path, void **out, size_t *len)
  * restore and extract write the state document as DIR/state.json and each
  * VMM record as DIR/DEVICE.vmstate: a file record may not take those names
  */
+#define STATE_NAME "state.json"
+#define VMSTATE_SUFFIX ".vmstate"
+
 static bool file_name_reserved(const char *name)
 {
-	size_t n = strlen(name), s = strlen(".vmstate");
+	size_t n = strlen(name), s = strlen(VMSTATE_SUFFIX);
 
-	return !strcmp(name, "state.json") || (n >= s && !strcmp(name + n - s, ".vmstate"));
+	return !strcmp(name, STATE_NAME) || (n >= s && !strcmp(name + n - s, VMSTATE_SUFFIX));
 }
 
 /* NAME=FILE: read FILE into a record */
@@ -311,7 +314,7 @@ static int write_record(const char *dir, const struct daxmem_meta_record *rec, c
 	FILE *f;
 
 	snprintf(path, len, "%s/%s%s", dir, rec->name,
-		 rec->kind == DAXMEM_META_VMM ? ".vmstate" : "");
+		 rec->kind == DAXMEM_META_VMM ? VMSTATE_SUFFIX : "");
 	f = fopen(path, "wb");
 	if (!f)
 		return ctl_error("open %s: %s", path, strerror(errno));
@@ -352,7 +355,7 @@ static int write_records(struct daxmem_ctx *ctx, const char *dir, const struct d
 
 		json_object_array_add(recs, o);
 		if (rec->kind == DAXMEM_META_STATE) {
-			snprintf(path, sizeof(path), "%s/state.json", dir);
+			snprintf(path, sizeof(path), "%s/" STATE_NAME, dir);
 			json_object_object_add(o, "path", json_object_new_string(path));
 			continue;
 		}
@@ -394,7 +397,7 @@ static int lu_extract(struct daxmem_ctx *ctx, struct lu_args *a, const struct da
 	recs = json_object_new_array();
 	rc = write_records(ctx, dir, &a->m, recs);
 	rec = daxmem_meta_find(&a->m, DAXMEM_META_STATE, NULL);
-	snprintf(path, sizeof(path), "%s/state.json", dir);
+	snprintf(path, sizeof(path), "%s/" STATE_NAME, dir);
 	if (!rc) {
 		FILE *f = fopen(path, "wb");
 
@@ -430,7 +433,7 @@ static int lu_restore(struct daxmem_ctx *ctx, struct lu_args *a, const struct da
 		return 1;
 	devs = json_object_new_array();
 	recs = json_object_new_array();
-	snprintf(path, sizeof(path), "%s/state.json", dir);
+	snprintf(path, sizeof(path), "%s/" STATE_NAME, dir);
 	rc = daxmem_meta_restore(ctx, &a->m, path, restored,
 				 &(struct restored_out){ .devs = devs, .flags = a->flags });
 	if (rc >= 0 && write_records(ctx, dir, &a->m, recs))
