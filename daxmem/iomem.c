@@ -291,6 +291,45 @@ int daxmem_firmware_memmap_read(const char *dir, struct daxmem_memmap *map)
 	return rc;
 }
 
+bool daxmem_memmap_covers(const struct daxmem_memmap *map, uint64_t start, uint64_t end,
+			  enum daxmem_mem_type type, uint64_t *gap)
+{
+	uint64_t next = start;
+	bool moved = true;
+	size_t i;
+
+	/* Walk forward from @start through entries that contain the next byte. */
+	while (moved) {
+		moved = false;
+		for (i = 0; i < map->nr; i++) {
+			const struct daxmem_mem_range *r = &map->ranges[i];
+
+			if (r->type != type || r->start > next || r->end < next)
+				continue;
+			if (r->end >= end)
+				return true;
+			next = r->end + 1;
+			moved = true;
+		}
+	}
+	if (gap)
+		*gap = next;
+	return false;
+}
+
+enum daxmem_kvm_memtype daxmem_kvm_memtype(const struct daxmem_memmap *firmware, uint64_t start,
+					   uint64_t end, bool intel)
+{
+	if (!intel || daxmem_memmap_covers(firmware, start, end, DAXMEM_MEM_RAM, NULL))
+		return DAXMEM_KVM_MEMTYPE_WB;
+	return DAXMEM_KVM_MEMTYPE_UC;
+}
+
+const char *daxmem_kvm_memtype_name(enum daxmem_kvm_memtype type)
+{
+	return type == DAXMEM_KVM_MEMTYPE_UC ? "uc" : "wb";
+}
+
 void daxmem_node_map_init(struct daxmem_node_map *nodes)
 {
 	memset(nodes, 0, sizeof(*nodes));

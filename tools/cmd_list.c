@@ -14,7 +14,9 @@ static const char list_usage[] =
 	"Devices recorded in the state file but not held by the kernel are listed\n"
 	"with \"present\": false.\n"
 	"\n"
-	"  -R, --regions         list regions, each with its devices\n"
+	"  -R, --regions         list regions, each with its devices and the memory\n"
+	"                        type KVM gives their memory (kvm_memtype: wb, or uc\n"
+	"                        where the firmware map does not say RAM on Intel)\n"
 	"  -r, --region ID       only this region\n"
 	"  -b, --backend NAME    only this backend (devdax, pageless)\n"
 	"  -d, --device NAME     only this device (name or chardev)\n"
@@ -39,6 +41,7 @@ int cmd_list(int argc, char **argv)
 	bool regions = false, found = false;
 	unsigned int flags = 0;
 	struct daxmem_region *region;
+	struct ctl_host host;
 	struct daxmem_dev *dev;
 	struct daxmem_ctx *ctx;
 	struct json_object *out;
@@ -87,6 +90,8 @@ int cmd_list(int argc, char **argv)
 		daxmem_unref(ctx);
 		return 1;
 	}
+	if (regions)
+		ctl_host_read(&host);
 	out = json_object_new_array();
 	daxmem_region_foreach(ctx, region) {
 		if (region_id >= 0 && daxmem_region_get_id(region) != region_id)
@@ -95,7 +100,7 @@ int cmd_list(int argc, char **argv)
 			continue;
 		found = true;
 		if (regions && !device) {
-			json_object_array_add(out, ctl_json_region(region, flags, true));
+			json_object_array_add(out, ctl_json_region(region, flags, true, &host));
 			continue;
 		}
 		daxmem_dev_foreach(region, dev) {
@@ -105,17 +110,17 @@ int cmd_list(int argc, char **argv)
 			json_object_array_add(out, ctl_json_dev(dev, flags));
 		}
 	}
+	if (regions)
+		ctl_host_release(&host);
+	daxmem_unref(ctx);
 	if (region_id >= 0 && !found) {
 		json_object_put(out);
-		daxmem_unref(ctx);
 		return ctl_error("list: unknown region %ld", region_id);
 	}
 	if (device && json_object_array_length(out) == 0) {
 		json_object_put(out);
-		daxmem_unref(ctx);
 		return ctl_error("list: unknown device %s", device);
 	}
 	ctl_json_print(out);
-	daxmem_unref(ctx);
 	return 0;
 }

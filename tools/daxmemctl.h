@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include <daxmem/carve.h>
 #include <daxmem/libdaxmem.h>
 
 /* each command: argv[0] is the command's name; 0 on success */
@@ -27,11 +28,21 @@ struct daxmem_ctx *ctl_ctx(void);
 /* --state FILE given to a command overrides the global one */
 void ctl_set_state(const char *path);
 
+/* host.c: the firmware memory map and CPU vendor, for kvm_memtype */
+struct ctl_host {
+	struct daxmem_memmap firmware;
+	bool have_firmware; /* /sys/firmware/memmap (or $DAXMEM_FIRMWARE_MEMMAP) was read */
+	bool intel; /* /proc/cpuinfo's vendor (or $DAXMEM_CPU_VENDOR) */
+};
+void ctl_host_read(struct ctl_host *host);
+void ctl_host_release(struct ctl_host *host);
+
 /* json.c: the one place JSON output is built */
 #define CTL_JSON_HUMAN 1u
 struct json_object *ctl_json_dev(struct daxmem_dev *dev, unsigned int flags);
+/* @host, if not NULL, adds the memory type KVM would give the region's memory */
 struct json_object *ctl_json_region(struct daxmem_region *region, unsigned int flags,
-				    bool with_devices);
+				    bool with_devices, const struct ctl_host *host);
 /* print and release */
 void ctl_json_print(struct json_object *obj);
 

@@ -5,6 +5,7 @@
  * regions with id, size, available_size, align); -u renders sizes for humans
  * and addresses in hex, as daxctl does.
  */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "daxmemctl.h"
@@ -70,8 +71,38 @@ struct json_object *ctl_json_dev(struct daxmem_dev *dev, unsigned int flags)
 	return o;
 }
 
+/*
+ * "kvm_memtype": "wb" | "uc" | "unknown" (no firmware map to read), with a
+ * "kvm_memtype_warning" when KVM would map the guest's RAM uncached.
+ */
+static void json_kvm_memtype(struct json_object *o, struct daxmem_region *region,
+			     const struct ctl_host *host)
+{
+	uint64_t start = daxmem_region_get_start(region);
+	uint64_t end = start + daxmem_region_get_size(region) - 1;
+	enum daxmem_kvm_memtype mt;
+	char warning[200];
+	uint64_t gap = 0;
+
+	if (!host->have_firmware || start == UINT64_MAX) {
+		json_object_object_add(o, "kvm_memtype", json_object_new_string("unknown"));
+		return;
+	}
+	mt = daxmem_kvm_memtype(&host->firmware, start, end, host->intel);
+	json_object_object_add(o, "kvm_memtype",
+			       json_object_new_string(daxmem_kvm_memtype_name(mt)));
+	if (mt != DAXMEM_KVM_MEMTYPE_UC)
+		return;
+	daxmem_memmap_covers(&host->firmware, start, end, DAXMEM_MEM_RAM, &gap);
+	snprintf(warning, sizeof(warning),
+		 "the firmware memory map does not say RAM at %#" PRIx64
+		 ": KVM on Intel maps this memory uncached for guests",
+		 gap);
+	json_object_object_add(o, "kvm_memtype_warning", json_object_new_string(warning));
+}
+
 struct json_object *ctl_json_region(struct daxmem_region *region, unsigned int flags,
-				    bool with_devices)
+				    bool with_devices, const struct ctl_host *host)
 {
 	struct json_object *o = json_object_new_object();
 	uint64_t start = daxmem_region_get_start(region);
@@ -101,6 +132,8 @@ struct json_object *ctl_json_region(struct daxmem_region *region, unsigned int f
 		json_object_array_add(poison, p);
 	}
 	json_object_object_add(o, "poison", poison);
+	if (host)
+		json_kvm_memtype(o, region, host);
 	if (with_devices) {
 		struct json_object *devs = json_object_new_array();
 

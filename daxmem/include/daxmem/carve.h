@@ -88,6 +88,34 @@ int daxmem_iomem_parse(const char *text, struct daxmem_memmap *map, unsigned int
  */
 int daxmem_firmware_memmap_read(const char *dir, struct daxmem_memmap *map);
 
+/*
+ * The memory type KVM gives guest RAM at [start, end] (inclusive) when the
+ * host maps it without struct page (pdax, VM_PFNMAP). On Intel (EPT) KVM
+ * takes a pfn without struct page for MMIO, and maps it uncached, unless
+ * the firmware's e820 table says RAM for it (kvm_is_mmio_pfn()); memmap=
+ * and efi_fake_mem edit only the kernel's copy, so carved RAM stays
+ * write-back, while memory the firmware itself reports as Soft Reserved
+ * (EFI_MEMORY_SP: HBM, CXL) would run uncached. AMD (NPT) takes the host's
+ * type and is not affected. @firmware is /sys/firmware/memmap, which shows
+ * that firmware table. Pure.
+ */
+enum daxmem_kvm_memtype {
+	DAXMEM_KVM_MEMTYPE_WB, /* write-back, as for any guest RAM */
+	DAXMEM_KVM_MEMTYPE_UC, /* uncached: the firmware map does not say RAM */
+};
+
+enum daxmem_kvm_memtype daxmem_kvm_memtype(const struct daxmem_memmap *firmware, uint64_t start,
+					   uint64_t end, bool intel);
+const char *daxmem_kvm_memtype_name(enum daxmem_kvm_memtype type);
+
+/*
+ * Whether every byte of [start, end] lies in entries of @type (entries in
+ * any order, adjacent or overlapping). On false, *gap (if not NULL) gets
+ * the first address that does not.
+ */
+bool daxmem_memmap_covers(const struct daxmem_memmap *map, uint64_t start, uint64_t end,
+			  enum daxmem_mem_type type, uint64_t *gap);
+
 void daxmem_node_map_init(struct daxmem_node_map *nodes);
 void daxmem_node_map_release(struct daxmem_node_map *nodes);
 /* Append a node range, merging it with an adjacent range of the same node. */

@@ -163,6 +163,58 @@ Test(firmware_memmap, reads_directory)
 	daxmem_memmap_release(&map);
 }
 
+/*
+ * What KVM on an Intel host would map uncached: the detection runs on saved
+ * firmware maps, since the testbed's AMD CPU and its memmap= carve (the
+ * firmware map still says RAM) cannot show the Intel case.
+ */
+Test(firmware_memmap, kvm_memtype_of_carved_ram_is_wb)
+{
+	struct daxmem_memmap map;
+	char dir[512];
+
+	fixture_dir("fwmap-q35", dir, sizeof(dir));
+	daxmem_memmap_init(&map);
+	cr_assert_eq(daxmem_firmware_memmap_read(dir, &map), 0);
+	/* the testbed's memmap=1G%0x140000000 carve: RAM in the firmware map */
+	cr_assert_eq(daxmem_kvm_memtype(&map, 0x140000000ULL, 0x17fffffffULL, true),
+		     DAXMEM_KVM_MEMTYPE_WB);
+	cr_assert_str_eq(daxmem_kvm_memtype_name(DAXMEM_KVM_MEMTYPE_WB), "wb");
+	daxmem_memmap_release(&map);
+}
+
+Test(firmware_memmap, kvm_memtype_of_firmware_soft_reserved_is_uc_on_intel)
+{
+	struct daxmem_memmap map;
+	uint64_t gap = 0;
+	char dir[512];
+
+	fixture_dir("fwmap-hbm", dir, sizeof(dir));
+	daxmem_memmap_init(&map);
+	cr_assert_eq(daxmem_firmware_memmap_read(dir, &map), 0);
+	cr_assert_eq(daxmem_kvm_memtype(&map, 0x200000000ULL, 0x23fffffffULL, true),
+		     DAXMEM_KVM_MEMTYPE_UC);
+	cr_assert_str_eq(daxmem_kvm_memtype_name(DAXMEM_KVM_MEMTYPE_UC), "uc");
+	/* AMD's NPT takes the host's memory type */
+	cr_assert_eq(daxmem_kvm_memtype(&map, 0x200000000ULL, 0x23fffffffULL, false),
+		     DAXMEM_KVM_MEMTYPE_WB);
+	/* two adjacent RAM entries count as one */
+	cr_assert_eq(daxmem_kvm_memtype(&map, 0x170000000ULL, 0x18fffffffULL, true),
+		     DAXMEM_KVM_MEMTYPE_WB);
+	/* one page past the RAM is enough to make the range suspect */
+	cr_assert_eq(daxmem_kvm_memtype(&map, 0x1f0000000ULL, 0x200000fffULL, true),
+		     DAXMEM_KVM_MEMTYPE_UC);
+	cr_assert(!daxmem_memmap_covers(&map, 0x1f0000000ULL, 0x200000fffULL, DAXMEM_MEM_RAM,
+					&gap));
+	cr_assert_eq(gap, 0x200000000ULL);
+	/* a hole (no entry at all) is not RAM either */
+	cr_assert(!daxmem_memmap_covers(&map, 0x7ff00000ULL, 0x100000fffULL, DAXMEM_MEM_RAM, &gap));
+	cr_assert_eq(gap, 0x7ffe0000ULL);
+	cr_assert(daxmem_memmap_covers(&map, 0x200000000ULL, 0x3ffffffffULL,
+				       DAXMEM_MEM_SOFT_RESERVED, NULL));
+	daxmem_memmap_release(&map);
+}
+
 Test(nodes, parse_merge_and_format)
 {
 	struct daxmem_node_map nodes;

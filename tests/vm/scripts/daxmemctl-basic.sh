@@ -14,6 +14,22 @@ done
 echo "ok: --help on every command"
 
 daxmemctl list -R -u
+# memmap= edits only the kernel's table: the firmware map still says RAM, so
+# KVM (Intel or AMD) maps the carve write-back
+[ "$(daxmemctl list -R -r 0 | jval kvm_memtype)" = wb ] || fail "kvm_memtype of the memmap= carve"
+# a host whose firmware reports the range Soft Reserved (EFI_MEMORY_SP):
+# on Intel that memory would run uncached, and list says so
+fw=/tmp/fwmap-sp
+rm -rf $fw && mkdir -p $fw/0
+printf '0x100000000\n' >$fw/0/start
+printf '0x1bfffffff\n' >$fw/0/end
+echo "Soft Reserved" >$fw/0/type
+out=$(DAXMEM_FIRMWARE_MEMMAP=$fw DAXMEM_CPU_VENDOR=GenuineIntel daxmemctl list -R -r 0)
+[ "$(echo "$out" | jval kvm_memtype)" = uc ] || fail "kvm_memtype on a Soft Reserved firmware map: $out"
+echo "$out" | jval kvm_memtype_warning | grep -q "uncached" || fail "no kvm_memtype_warning"
+out=$(DAXMEM_FIRMWARE_MEMMAP=$fw DAXMEM_CPU_VENDOR=AuthenticAMD daxmemctl list -R -r 0)
+[ "$(echo "$out" | jval kvm_memtype)" = wb ] || fail "kvm_memtype on AMD"
+echo "ok: kvm_memtype wb for the memmap= carve, uc (with a warning) where Intel firmware says Soft Reserved"
 # dax_hmem gave each region one device spanning it: hand the memory to daxmemctl
 daxmemctl destroy dax0.0 dax1.0
 avail=$(daxmemctl list -R -r 0 | jval allocatable_size)
