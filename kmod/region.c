@@ -11,7 +11,9 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include <asm/e820/api.h>
 #include <asm/memtype.h>
+#include <asm/processor.h>
 
 #include "pdax.h"
 
@@ -37,6 +39,33 @@ static void pdax_region_memtype(struct pdax_region *region)
 	if (!region->wb_alias)
 		dev_warn(&region->dev,
 			 "ioremap_cache failed: user mappings will be uncached-minus\n");
+}
+
+/*
+ * KVM on Intel (EPT) maps a pfn without struct page uncached unless the
+ * firmware's e820 table says RAM for it (kvm_is_mmio_pfn()). memmap= and
+ * efi_fake_mem= edit only the kernel's copy, so carved RAM passes; memory
+ * the firmware itself reports as Soft Reserved (HBM, CXL) does not. AMD
+ * (NPT) takes the host's memory type. Say so once, at claim; daxmemctl
+ * list shows the same per region (kvm_memtype).
+ */
+static void pdax_region_check_kvm_memtype(struct pdax_region *region)
+{
+	static const enum e820_type not_ram[] = {
+		E820_TYPE_RESERVED, E820_TYPE_SOFT_RESERVED, E820_TYPE_ACPI, E820_TYPE_NVS,
+		E820_TYPE_UNUSABLE, E820_TYPE_PMEM, E820_TYPE_PRAM,
+	};
+	u64 start = region->start, end = region->start + region->size;
+	bool uc = !e820__mapped_raw_any(start, end, E820_TYPE_RAM);
+	int i;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_INTEL)
+		return;
+	for (i = 0; i < ARRAY_SIZE(not_ram) && !uc; i++)
+		uc = e820__mapped_raw_any(start, end, not_ram[i]);
+	if (uc)
+		dev_warn(&region->dev,
+			 "the firmware memory map does not say RAM for all of it: KVM on Intel maps this memory uncached for guests\n");
 }
 
 static void pdax_region_dev_release(struct device *dev)
@@ -184,6 +213,7 @@ int pdax_region_claim(phys_addr_t start, phys_addr_t end)
 	}
 	dev_info(&region->dev, "claimed %pa-%pa (%llu MiB, node %d)\n", &start,
 		 &end, size >> 20, region->nid);
+	pdax_region_check_kvm_memtype(region);
 	return 0;
 
 err_res:
