@@ -25,7 +25,9 @@ static const char create_usage[] =
 	"  -p, --preserve        from now on the contents are kept: restore\n"
 	"                        rebuilds the device over them without zeroing\n"
 	"  -b, --backend NAME    devdax or pageless, when both have region ID\n"
-	"  -m, --mode MODE       pageless or compound (pageless backend only)\n"
+	"  -m, --mode MODE       pageless or compound (pageless backend only); pageless\n"
+	"                        memory is not for VFIO passthrough (the IOMMU keeps\n"
+	"                        access after close): use compound or devdax there\n"
 	"  -u, --human           human-readable sizes, hexadecimal addresses\n"
 	"      --state FILE      state file\n"
 	"  -h, --help            this help\n";
