@@ -11,20 +11,40 @@
 
 #include "pdax.h"
 
-/* Parse a whole decimal/hex number, optionally with a K/M/G suffix. */
+/*
+ * Parse a whole decimal/hex number, optionally with a K/M/G/T/P/E suffix.
+ * memparse() wraps silently past 64 bits ("16E" is 0, which would release
+ * every range), so the digits go through kstrtoull() and the suffix shift
+ * is checked: -ERANGE for a value that does not fit in 64 bits.
+ */
 static int pdax_parse_size(const char *buf, u64 *val)
 {
-	char *end;
+	static const char suffixes[] = "kmgtpe";
+	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	unsigned int shift = 0;
+	size_t n = strlen(buf);
+	char tmp[32], *sfx;
 	u64 v;
+	int rc;
 
-	if (!isdigit(buf[0]))
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n || n >= sizeof(tmp) || !isdigit(buf[0]))
 		return -EINVAL;
-	v = memparse(buf, &end);
-	if (*end == '\n')
-		end++;
-	if (*end)
-		return -EINVAL;
-	*val = v;
+	memcpy(tmp, buf, n);
+	tmp[n] = '\0';
+	/* in hex, a trailing 'e' is a digit, as memparse() reads it */
+	sfx = strchr(suffixes, tolower(tmp[n - 1]));
+	if (sfx && !(hex && *sfx == 'e')) {
+		shift = 10 * (sfx - suffixes + 1);
+		tmp[--n] = '\0';
+	}
+	rc = kstrtoull(tmp, 0, &v);
+	if (rc)
+		return rc;
+	if (shift && v > (U64_MAX >> shift))
+		return -ERANGE;
+	*val = v << shift;
 	return 0;
 }
 
@@ -115,7 +135,8 @@ static ssize_t start_show(struct device *dev, struct device_attribute *attr,
 {
 	return sysfs_emit(buf, "%#llx\n", (u64)to_pdax_region(dev)->start);
 }
-static DEVICE_ATTR_RO(start);
+/* physical addresses are root's only, as in device-dax */
+static DEVICE_ATTR_ADMIN_RO(start);
 
 static ssize_t region_size_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -249,7 +270,7 @@ static ssize_t region_poison_store(struct device *dev,
 	return rc ? rc : len;
 }
 static struct device_attribute dev_attr_region_poison =
-	__ATTR(poison, 0644, region_poison_show, region_poison_store);
+	__ATTR(poison, 0600, region_poison_show, region_poison_store);
 
 static struct attribute *pdax_region_attrs[] = {
 	&dev_attr_id.attr,
@@ -344,7 +365,7 @@ static ssize_t resource_show(struct device *dev, struct device_attribute *attr,
 	mutex_unlock(&pdax_lock);
 	return sysfs_emit(buf, "%#llx\n", start);
 }
-static DEVICE_ATTR_RO(resource);
+static DEVICE_ATTR_ADMIN_RO(resource);
 
 static const char *const pdax_mode_names[] = {
 	[PDAX_MODE_PAGELESS] = "pageless",
@@ -420,7 +441,7 @@ static ssize_t poison_show(struct device *dev, struct device_attribute *attr,
 {
 	return pdax_poison_dev_show(to_pdax_dev(dev), buf);
 }
-static DEVICE_ATTR_RO(poison);
+static DEVICE_ATTR_ADMIN_RO(poison);
 
 static ssize_t pdax_faults_show(struct device *dev, enum pdax_order order,
 				char *buf)
