@@ -204,16 +204,28 @@ static int pdax_span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : 1;
 }
 
-/* Sorted list of the region's used spans; caller frees. */
-static struct pdax_span *pdax_region_used(struct pdax_region *region, int *nr)
+/*
+ * Sorted list of the spans of the region a grow must not take: the devices'
+ * ranges and, so that a known-bad page is never handed out again, the
+ * @align unit around each poisoned page. One spare slot for the caller.
+ * The poison list only grows under pdax_lock, which the caller holds.
+ */
+static struct pdax_span *pdax_region_used(struct pdax_region *region,
+					  unsigned long align, int *nr,
+					  int *nr_poison)
 {
+	unsigned long pfn;
 	struct pdax_dev *d;
 	struct pdax_span *s;
-	int n = 0, i;
+	int n = 0, np = 0, i;
+	void *entry;
 
+	lockdep_assert_held(&pdax_lock);
 	list_for_each_entry(d, &region->devs, node)
 		n += d->nr_range;
-	s = kcalloc(n + 1, sizeof(*s), GFP_KERNEL);
+	xa_for_each(&region->poison, pfn, entry)
+		np++;
+	s = kvcalloc(n + np + 1, sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
 	n = 0;
@@ -222,8 +234,17 @@ static struct pdax_span *pdax_region_used(struct pdax_region *region, int *nr)
 			s[n].start = d->ranges[i].start;
 			s[n].end = d->ranges[i].start + d->ranges[i].len;
 		}
+	i = 0;
+	xa_for_each(&region->poison, pfn, entry) {
+		if (i++ == np)
+			break;
+		s[n].start = round_down(PFN_PHYS(pfn), align);
+		s[n].end = s[n].start + align;
+		n++;
+	}
 	sort(s, n, sizeof(*s), pdax_span_cmp, NULL);
 	*nr = n;
+	*nr_poison = np;
 	return s;
 }
 
@@ -236,16 +257,16 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	struct pdax_region *region = pdev->region;
 	phys_addr_t rend = region->start + region->size;
 	struct pdax_span *used, *plan;
-	int nr_used, nr_plan = 0, i, rc = 0;
+	int nr_used, nr_poison, nr_plan = 0, i, rc = 0;
 	phys_addr_t gap_start = region->start;
 	u64 left = need;
 
-	used = pdax_region_used(region, &nr_used);
+	used = pdax_region_used(region, pdev->align, &nr_used, &nr_poison);
 	if (!used)
 		return -ENOMEM;
-	plan = kcalloc(nr_used + 2, sizeof(*plan), GFP_KERNEL);
+	plan = kvcalloc(nr_used + 2, sizeof(*plan), GFP_KERNEL);
 	if (!plan) {
-		kfree(used);
+		kvfree(used);
 		return -ENOMEM;
 	}
 	if (pdev->nr_range) {
@@ -282,6 +303,11 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 		}
 	}
 	if (left) {
+		if (nr_poison)
+			dev_info_ratelimited(&pdev->dev,
+					     "grow by %llu bytes: not enough aligned free space outside the %d poisoned page(s) of %s\n",
+					     need, nr_poison,
+					     dev_name(&region->dev));
 		rc = -ENOSPC;
 		goto out;
 	}
@@ -289,8 +315,8 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 		rc = __pdax_dev_append(pdev, plan[i].start,
 				       plan[i].end - plan[i].start);
 out:
-	kfree(plan);
-	kfree(used);
+	kvfree(plan);
+	kvfree(used);
 	return rc;
 }
 
@@ -373,6 +399,14 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 	if (pdev->mode == PDAX_MODE_COMPOUND &&
 	    (!IS_ALIGNED(start, PMD_SIZE) || !IS_ALIGNED(len, PMD_SIZE))) {
 		rc = -EINVAL;
+		goto out;
+	}
+	/* a known-bad page is never handed out again */
+	if (pdax_poison_in(pdev->region, start, len)) {
+		dev_info_ratelimited(&pdev->dev,
+				     "mapping %#llx-%#llx holds poisoned page(s), refused\n",
+				     (u64)start, (u64)(start + len - 1));
+		rc = -EIO;
 		goto out;
 	}
 	rc = __pdax_dev_append(pdev, start, len);
