@@ -429,8 +429,16 @@ static ssize_t preserved_store(struct device *dev,
 	val = sysfs_streq(buf, "1");
 	mutex_lock(&pdax_lock);
 	rc = pdax_dev_check_idle(pdev);
-	if (!rc)
+	if (!rc) {
+		/*
+		 * The data is no longer to be kept: whoever opens next must
+		 * not see it, so the scrub is due again (1 -> 0 only; a
+		 * device scrubbed for its owner is not scrubbed again).
+		 */
+		if (pdev->preserved && !val)
+			pdax_scrub_reset(pdev);
 		pdev->preserved = val;
+	}
 	mutex_unlock(&pdax_lock);
 	return rc ? rc : len;
 }
