@@ -42,6 +42,18 @@ int pdax_dev_check_idle(struct pdax_dev *pdev)
 	return 0;
 }
 
+/*
+ * Zap every user mapping of the device before its configuration changes or
+ * it goes away, as kill_dev_dax() does. A mapping holds the file open and
+ * such changes need open_count 0, so nothing should be mapped: this is the
+ * guarantee, not the expected path.
+ */
+void pdax_dev_unmap_all(struct pdax_dev *pdev)
+{
+	if (pdev->inode)
+		unmap_mapping_range(pdev->inode->i_mapping, 0, 0, 1);
+}
+
 /* Create a zero-size device in @region; it becomes the seed. */
 struct pdax_dev *pdax_dev_create(struct pdax_region *region)
 {
@@ -141,11 +153,16 @@ int pdax_dev_delete(struct pdax_dev *pdev)
 		region->seed = NULL;
 	if (region->youngest == pdev)
 		region->youngest = NULL;
-	ida_free(&region->dev_ida, pdev->id);
+	pdax_dev_unmap_all(pdev);
 	mutex_unlock(&pdax_lock);
 
 	pdax_mapping_attrs_remove(pdev);
 	cdev_device_del(&pdev->cdev, &pdev->dev);
+	/*
+	 * Only now is the name pdaxR.N gone from sysfs: a create that got
+	 * the id earlier would add a second device of the same name.
+	 */
+	ida_free(&region->dev_ida, pdev->id);
 	put_device(&pdev->dev);
 	return 0;
 }
@@ -353,6 +370,7 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 	}
 	if (size == pdev->size)
 		goto out;
+	pdax_dev_unmap_all(pdev);
 	if (size > pdev->size) {
 		if (size - pdev->size > pdax_region_available(pdev->region)) {
 			rc = -ENOSPC;
@@ -409,6 +427,7 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		rc = -EIO;
 		goto out;
 	}
+	pdax_dev_unmap_all(pdev);
 	rc = __pdax_dev_append(pdev, start, len);
 	if (!rc)
 		rc = __pdax_dev_ranges_changed(pdev);
@@ -464,8 +483,10 @@ int pdax_dev_set_mode(struct pdax_dev *pdev, enum pdax_mode mode)
 				     pdev->align);
 		rc = -EOPNOTSUPP;
 	}
-	if (!rc)
+	if (!rc && pdev->mode != mode) {
+		pdax_dev_unmap_all(pdev);
 		pdev->mode = mode;
+	}
 out:
 	mutex_unlock(&pdax_lock);
 	return rc;
