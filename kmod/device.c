@@ -186,6 +186,19 @@ static int __pdax_dev_ranges_changed(struct pdax_dev *pdev)
 	return pdax_mapping_attrs_update(pdev);
 }
 
+/*
+ * debugfs fail_range_alloc: when set to N > 0, the Nth range array
+ * allocation from now on fails with ENOMEM, so the testbed (whose kernels
+ * have no fault injection) can fail a multi-range grow half way.
+ */
+atomic_t pdax_fail_range_alloc = ATOMIC_INIT(0);
+
+static bool pdax_range_alloc_fails(void)
+{
+	return atomic_read(&pdax_fail_range_alloc) > 0 &&
+	       atomic_dec_and_test(&pdax_fail_range_alloc);
+}
+
 static int __pdax_dev_append(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 {
 	struct pdax_range *last = pdev->nr_range ?
@@ -196,6 +209,8 @@ static int __pdax_dev_append(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		last->len += len;
 		return 0;
 	}
+	if (pdax_range_alloc_fails())
+		return -ENOMEM;
 	n = krealloc(pdev->ranges, (pdev->nr_range + 1) * sizeof(*n),
 		     GFP_KERNEL);
 	if (!n)
@@ -276,6 +291,8 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	struct pdax_span *used, *plan;
 	int nr_used, nr_poison, nr_plan = 0, i, rc = 0;
 	phys_addr_t gap_start = region->start;
+	int old_nr = pdev->nr_range;
+	u64 old_last_len = old_nr ? pdev->ranges[old_nr - 1].len : 0;
 	u64 left = need;
 
 	used = pdax_region_used(region, pdev->align, &nr_used, &nr_poison);
@@ -331,6 +348,19 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	for (i = 0; i < nr_plan && !rc; i++)
 		rc = __pdax_dev_append(pdev, plan[i].start,
 				       plan[i].end - plan[i].start);
+	if (rc) {
+		/*
+		 * All or nothing: appends only extend the last range or add
+		 * ranges after it, so the old count and the old last length
+		 * restore the device exactly.
+		 */
+		pdev->nr_range = old_nr;
+		if (old_nr)
+			pdev->ranges[old_nr - 1].len = old_last_len;
+		dev_info_ratelimited(&pdev->dev,
+				     "grow by %llu bytes failed half way (%d), rolled back\n",
+				     need, rc);
+	}
 out:
 	kvfree(plan);
 	kvfree(used);
