@@ -232,8 +232,8 @@ ssize_t pdax_scrub_show(struct pdax_dev *pdev, char *buf);
 /* poison.c */
 int pdax_poison_add(phys_addr_t phys);
 bool pdax_poison_in(struct pdax_region *region, phys_addr_t start, u64 len);
-ssize_t pdax_poison_region_show(struct pdax_region *region, char *buf);
-ssize_t pdax_poison_dev_show(struct pdax_dev *pdev, char *buf);
+char *pdax_poison_region_text(struct pdax_region *region, size_t *len);
+char *pdax_poison_dev_text(struct pdax_dev *pdev, size_t *len);
 int pdax_poison_init(void);
 void pdax_poison_exit(void);
 int pdax_poison_dev_open(struct pdax_dev *pdev);
