@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs pdax/: "selfcheck" proves that pageless memory has no struct page
- * and no direct-map entry; "inject_poison" feeds the memory-failure path.
+ * and no direct-map entry; "inject_poison" feeds the memory-failure path;
+ * "fail_range_alloc" fails a range allocation on purpose.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -141,6 +142,8 @@ void pdax_debugfs_init(void)
 			    &pdax_selfcheck_fops);
 	debugfs_create_file("inject_poison", 0200, pdax_debugfs_dir, NULL,
 			    &pdax_inject_fops);
+	debugfs_create_atomic_t("fail_range_alloc", 0600, pdax_debugfs_dir,
+				&pdax_fail_range_alloc);
 }
 
 void pdax_debugfs_exit(void)

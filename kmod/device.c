@@ -42,6 +42,18 @@ int pdax_dev_check_idle(struct pdax_dev *pdev)
 	return 0;
 }
 
+/*
+ * Zap every user mapping of the device before its configuration changes or
+ * it goes away, as kill_dev_dax() does. A mapping holds the file open and
+ * such changes need open_count 0, so nothing should be mapped: this is the
+ * guarantee, not the expected path.
+ */
+void pdax_dev_unmap_all(struct pdax_dev *pdev)
+{
+	if (pdev->inode)
+		unmap_mapping_range(pdev->inode->i_mapping, 0, 0, 1);
+}
+
 /* Create a zero-size device in @region; it becomes the seed. */
 struct pdax_dev *pdax_dev_create(struct pdax_region *region)
 {
@@ -141,11 +153,16 @@ int pdax_dev_delete(struct pdax_dev *pdev)
 		region->seed = NULL;
 	if (region->youngest == pdev)
 		region->youngest = NULL;
-	ida_free(&region->dev_ida, pdev->id);
+	pdax_dev_unmap_all(pdev);
 	mutex_unlock(&pdax_lock);
 
 	pdax_mapping_attrs_remove(pdev);
 	cdev_device_del(&pdev->cdev, &pdev->dev);
+	/*
+	 * Only now is the name pdaxR.N gone from sysfs: a create that got
+	 * the id earlier would add a second device of the same name.
+	 */
+	ida_free(&region->dev_ida, pdev->id);
 	put_device(&pdev->dev);
 	return 0;
 }
@@ -169,6 +186,19 @@ static int __pdax_dev_ranges_changed(struct pdax_dev *pdev)
 	return pdax_mapping_attrs_update(pdev);
 }
 
+/*
+ * debugfs fail_range_alloc: when set to N > 0, the Nth range array
+ * allocation from now on fails with ENOMEM, so the testbed (whose kernels
+ * have no fault injection) can fail a multi-range grow half way.
+ */
+atomic_t pdax_fail_range_alloc = ATOMIC_INIT(0);
+
+static bool pdax_range_alloc_fails(void)
+{
+	return atomic_read(&pdax_fail_range_alloc) > 0 &&
+	       atomic_dec_and_test(&pdax_fail_range_alloc);
+}
+
 static int __pdax_dev_append(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 {
 	struct pdax_range *last = pdev->nr_range ?
@@ -179,6 +209,8 @@ static int __pdax_dev_append(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		last->len += len;
 		return 0;
 	}
+	if (pdax_range_alloc_fails())
+		return -ENOMEM;
 	n = krealloc(pdev->ranges, (pdev->nr_range + 1) * sizeof(*n),
 		     GFP_KERNEL);
 	if (!n)
@@ -204,16 +236,28 @@ static int pdax_span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : 1;
 }
 
-/* Sorted list of the region's used spans; caller frees. */
-static struct pdax_span *pdax_region_used(struct pdax_region *region, int *nr)
+/*
+ * Sorted list of the spans of the region a grow must not take: the devices'
+ * ranges and, so that a known-bad page is never handed out again, the
+ * @align unit around each poisoned page. One spare slot for the caller.
+ * The poison list only grows under pdax_lock, which the caller holds.
+ */
+static struct pdax_span *pdax_region_used(struct pdax_region *region,
+					  unsigned long align, int *nr,
+					  int *nr_poison)
 {
+	unsigned long pfn;
 	struct pdax_dev *d;
 	struct pdax_span *s;
-	int n = 0, i;
+	int n = 0, np = 0, i;
+	void *entry;
 
+	lockdep_assert_held(&pdax_lock);
 	list_for_each_entry(d, &region->devs, node)
 		n += d->nr_range;
-	s = kcalloc(n + 1, sizeof(*s), GFP_KERNEL);
+	xa_for_each(&region->poison, pfn, entry)
+		np++;
+	s = kvcalloc(n + np + 1, sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
 	n = 0;
@@ -222,8 +266,17 @@ static struct pdax_span *pdax_region_used(struct pdax_region *region, int *nr)
 			s[n].start = d->ranges[i].start;
 			s[n].end = d->ranges[i].start + d->ranges[i].len;
 		}
+	i = 0;
+	xa_for_each(&region->poison, pfn, entry) {
+		if (i++ == np)
+			break;
+		s[n].start = round_down(PFN_PHYS(pfn), align);
+		s[n].end = s[n].start + align;
+		n++;
+	}
 	sort(s, n, sizeof(*s), pdax_span_cmp, NULL);
 	*nr = n;
+	*nr_poison = np;
 	return s;
 }
 
@@ -236,16 +289,18 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	struct pdax_region *region = pdev->region;
 	phys_addr_t rend = region->start + region->size;
 	struct pdax_span *used, *plan;
-	int nr_used, nr_plan = 0, i, rc = 0;
+	int nr_used, nr_poison, nr_plan = 0, i, rc = 0;
 	phys_addr_t gap_start = region->start;
+	int old_nr = pdev->nr_range;
+	u64 old_last_len = old_nr ? pdev->ranges[old_nr - 1].len : 0;
 	u64 left = need;
 
-	used = pdax_region_used(region, &nr_used);
+	used = pdax_region_used(region, pdev->align, &nr_used, &nr_poison);
 	if (!used)
 		return -ENOMEM;
-	plan = kcalloc(nr_used + 2, sizeof(*plan), GFP_KERNEL);
+	plan = kvcalloc(nr_used + 2, sizeof(*plan), GFP_KERNEL);
 	if (!plan) {
-		kfree(used);
+		kvfree(used);
 		return -ENOMEM;
 	}
 	if (pdev->nr_range) {
@@ -282,15 +337,33 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 		}
 	}
 	if (left) {
+		if (nr_poison)
+			dev_info_ratelimited(&pdev->dev,
+					     "grow by %llu bytes: not enough aligned free space outside the %d poisoned page(s) of %s\n",
+					     need, nr_poison,
+					     dev_name(&region->dev));
 		rc = -ENOSPC;
 		goto out;
 	}
 	for (i = 0; i < nr_plan && !rc; i++)
 		rc = __pdax_dev_append(pdev, plan[i].start,
 				       plan[i].end - plan[i].start);
+	if (rc) {
+		/*
+		 * All or nothing: appends only extend the last range or add
+		 * ranges after it, so the old count and the old last length
+		 * restore the device exactly.
+		 */
+		pdev->nr_range = old_nr;
+		if (old_nr)
+			pdev->ranges[old_nr - 1].len = old_last_len;
+		dev_info_ratelimited(&pdev->dev,
+				     "grow by %llu bytes failed half way (%d), rolled back\n",
+				     need, rc);
+	}
 out:
-	kfree(plan);
-	kfree(used);
+	kvfree(plan);
+	kvfree(used);
 	return rc;
 }
 
@@ -327,6 +400,7 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 	}
 	if (size == pdev->size)
 		goto out;
+	pdax_dev_unmap_all(pdev);
 	if (size > pdev->size) {
 		if (size - pdev->size > pdax_region_available(pdev->region)) {
 			rc = -ENOSPC;
@@ -375,6 +449,15 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		rc = -EINVAL;
 		goto out;
 	}
+	/* a known-bad page is never handed out again */
+	if (pdax_poison_in(pdev->region, start, len)) {
+		dev_info_ratelimited(&pdev->dev,
+				     "mapping %#llx-%#llx holds poisoned page(s), refused\n",
+				     (u64)start, (u64)(start + len - 1));
+		rc = -EIO;
+		goto out;
+	}
+	pdax_dev_unmap_all(pdev);
 	rc = __pdax_dev_append(pdev, start, len);
 	if (!rc)
 		rc = __pdax_dev_ranges_changed(pdev);
@@ -430,8 +513,10 @@ int pdax_dev_set_mode(struct pdax_dev *pdev, enum pdax_mode mode)
 				     pdev->align);
 		rc = -EOPNOTSUPP;
 	}
-	if (!rc)
+	if (!rc && pdev->mode != mode) {
+		pdax_dev_unmap_all(pdev);
 		pdev->mode = mode;
+	}
 out:
 	mutex_unlock(&pdax_lock);
 	return rc;

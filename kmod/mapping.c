@@ -49,14 +49,14 @@ static ssize_t pdax_mapping_pgoff_show(struct device *dev,
 }
 
 static void pdax_mapping_attr_init(struct device_attribute *a,
-				   const char *name,
+				   const char *name, umode_t mode,
 				   ssize_t (*show)(struct device *,
 						   struct device_attribute *,
 						   char *))
 {
 	sysfs_attr_init(&a->attr);
 	a->attr.name = name;
-	a->attr.mode = 0444;
+	a->attr.mode = mode;
 	a->show = show;
 }
 
@@ -91,10 +91,12 @@ int pdax_mapping_attrs_update(struct pdax_dev *pdev)
 		m->start_val = r->start;
 		m->end_val = r->start + r->len - 1;
 		m->pgoff_val = r->off >> PAGE_SHIFT;
-		pdax_mapping_attr_init(&m->start, "start",
+		/* start and end are physical: root only, as in device-dax */
+		pdax_mapping_attr_init(&m->start, "start", 0400,
 				       pdax_mapping_start_show);
-		pdax_mapping_attr_init(&m->end, "end", pdax_mapping_end_show);
-		pdax_mapping_attr_init(&m->page_offset, "page_offset",
+		pdax_mapping_attr_init(&m->end, "end", 0400,
+				       pdax_mapping_end_show);
+		pdax_mapping_attr_init(&m->page_offset, "page_offset", 0444,
 				       pdax_mapping_pgoff_show);
 		m->attrs[0] = &m->start.attr;
 		m->attrs[1] = &m->end.attr;

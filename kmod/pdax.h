@@ -202,6 +202,8 @@ extern const struct device_type pdax_region_type;
 /* device.c */
 struct pdax_dev *pdax_dev_create(struct pdax_region *region);
 int pdax_dev_delete(struct pdax_dev *pdev);
+void pdax_dev_unmap_all(struct pdax_dev *pdev);
+extern atomic_t pdax_fail_range_alloc;
 int pdax_dev_resize(struct pdax_dev *pdev, u64 size);
 int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len);
 int pdax_dev_set_align(struct pdax_dev *pdev, unsigned long align);
@@ -230,8 +232,8 @@ ssize_t pdax_scrub_show(struct pdax_dev *pdev, char *buf);
 /* poison.c */
 int pdax_poison_add(phys_addr_t phys);
 bool pdax_poison_in(struct pdax_region *region, phys_addr_t start, u64 len);
-ssize_t pdax_poison_region_show(struct pdax_region *region, char *buf);
-ssize_t pdax_poison_dev_show(struct pdax_dev *pdev, char *buf);
+char *pdax_poison_region_text(struct pdax_region *region, size_t *len);
+char *pdax_poison_dev_text(struct pdax_dev *pdev, size_t *len);
 int pdax_poison_init(void);
 void pdax_poison_exit(void);
 int pdax_poison_dev_open(struct pdax_dev *pdev);

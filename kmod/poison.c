@@ -73,43 +73,80 @@ bool pdax_poison_in(struct pdax_region *region, phys_addr_t start, u64 len)
 		       XA_PRESENT) != NULL;
 }
 
-ssize_t pdax_poison_region_show(struct pdax_region *region, char *buf)
+/* Longest line: "0x" + 16 digits, twice, a blank and a newline. */
+#define PDAX_POISON_LINE 40
+
+/*
+ * The region's poison list as text, one "PHYS\n" (hex) per page,
+ * ascending; *len bytes, kvfree() it. Under pdax_lock the list is stable
+ * (pages are added under it), so the text is one consistent snapshot.
+ */
+char *pdax_poison_region_text(struct pdax_region *region, size_t *len)
 {
 	unsigned long pfn;
+	size_t n = 0, cap;
 	void *entry;
-	int len = 0;
-
-	xa_for_each(&region->poison, pfn, entry) {
-		if (len + 24 >= PAGE_SIZE)
-			break;
-		len += sysfs_emit_at(buf, len, "%#llx\n", (u64)PFN_PHYS(pfn));
-	}
-	return len;
-}
-
-ssize_t pdax_poison_dev_show(struct pdax_dev *pdev, char *buf)
-{
-	struct pdax_region *region = pdev->region;
-	int len = 0, i;
+	char *text;
 
 	mutex_lock(&pdax_lock);
-	for (i = 0; i < pdev->nr_range; i++) {
-		struct pdax_range *r = &pdev->ranges[i];
-		unsigned long pfn = PHYS_PFN(r->start);
-		void *entry;
+	xa_for_each(&region->poison, pfn, entry)
+		n++;
+	cap = n * PDAX_POISON_LINE + 1;
+	text = kvmalloc(cap, GFP_KERNEL);
+	if (!text) {
+		mutex_unlock(&pdax_lock);
+		return NULL;
+	}
+	n = 0;
+	xa_for_each(&region->poison, pfn, entry)
+		n += scnprintf(text + n, cap - n, "%#llx\n", (u64)PFN_PHYS(pfn));
+	mutex_unlock(&pdax_lock);
+	*len = n;
+	return text;
+}
 
-		xa_for_each_range(&region->poison, pfn, entry,
-				  PHYS_PFN(r->start),
-				  PHYS_PFN(r->start + r->len - 1)) {
-			if (len + 48 >= PAGE_SIZE)
+/*
+ * The poisoned pages inside @pdev as text, one "PHYS OFFSET\n" (hex) per
+ * page in range order; *len bytes, kvfree() it.
+ */
+char *pdax_poison_dev_text(struct pdax_dev *pdev, size_t *len)
+{
+	struct pdax_region *region = pdev->region;
+	size_t n = 0, cap;
+	char *text;
+	int pass, i;
+
+	mutex_lock(&pdax_lock);
+	/* pass 0 counts, pass 1 prints */
+	for (pass = 0, cap = 0, text = NULL; pass < 2; pass++) {
+		if (pass) {
+			cap = n * PDAX_POISON_LINE + 1;
+			text = kvmalloc(cap, GFP_KERNEL);
+			if (!text)
 				break;
-			len += sysfs_emit_at(buf, len, "%#llx %#llx\n",
-					     (u64)PFN_PHYS(pfn),
-					     r->off + PFN_PHYS(pfn) - r->start);
+			n = 0;
+		}
+		for (i = 0; i < pdev->nr_range; i++) {
+			struct pdax_range *r = &pdev->ranges[i];
+			unsigned long pfn = PHYS_PFN(r->start);
+			void *entry;
+
+			xa_for_each_range(&region->poison, pfn, entry,
+					  PHYS_PFN(r->start),
+					  PHYS_PFN(r->start + r->len - 1)) {
+				if (!pass) {
+					n++;
+					continue;
+				}
+				n += scnprintf(text + n, cap - n, "%#llx %#llx\n",
+					       (u64)PFN_PHYS(pfn),
+					       r->off + PFN_PHYS(pfn) - r->start);
+			}
 		}
 	}
 	mutex_unlock(&pdax_lock);
-	return len;
+	*len = n;
+	return text;
 }
 
 static void pdax_mce_work_fn(struct work_struct *work)

@@ -290,6 +290,7 @@ int pdax_region_release(struct pdax_region *region)
 
 	list_for_each_entry_safe(pdev, tmp, &victims, node) {
 		list_del_init(&pdev->node);
+		pdax_dev_unmap_all(pdev);
 		pdax_scrub_cancel(pdev);
 		pdax_mapping_attrs_remove(pdev);
 		cdev_device_del(&pdev->cdev, &pdev->dev);

@@ -20,38 +20,91 @@ static const char *const pdax_scrub_names[] = {
 	[PDAX_SCRUB_FAILED] = "failed",
 };
 
-/* Zero every range; -EINTR when stopped or killed, -ENOMEM on memremap. */
+/* Zero [start, start+len) through a temporary mapping. */
+static int pdax_scrub_zero(struct pdax_dev *pdev, phys_addr_t start, u64 len)
+{
+	void *va = memremap(start, len, MEMREMAP_WB);
+
+	if (!va) {
+		dev_err(&pdev->dev, "scrub: memremap(%#llx, %llu) failed\n",
+			(u64)start, len);
+		return -ENOMEM;
+	}
+	memset(va, 0, len);
+	memunmap(va);
+	return 0;
+}
+
+/*
+ * Zero [start, start+len) except the pages on the region's poison list:
+ * writing a known-bad line from the kernel could raise a machine check in
+ * the kernel. Counts the skipped pages in @skipped.
+ */
+static int pdax_scrub_span(struct pdax_dev *pdev, phys_addr_t start, u64 len,
+			   u64 *skipped)
+{
+	struct xarray *poison = &pdev->region->poison;
+	phys_addr_t end = start + len;
+	int rc;
+
+	while (start < end) {
+		unsigned long pfn = PHYS_PFN(start);
+		phys_addr_t stop = end;
+		void *bad;
+
+		bad = xa_find(poison, &pfn, PHYS_PFN(end - 1), XA_PRESENT);
+		if (bad)
+			stop = PFN_PHYS(pfn);
+		if (stop > start) {
+			rc = pdax_scrub_zero(pdev, start, stop - start);
+			if (rc)
+				return rc;
+		}
+		if (!bad)
+			break;
+		(*skipped)++;
+		start = stop + PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
+ * Zero every range but its poisoned pages; -EINTR when stopped or killed,
+ * -ENOMEM on memremap. DONE counts skipped pages as done.
+ */
 static int pdax_scrub_ranges(struct pdax_dev *pdev, bool killable)
 {
 	ktime_t t0 = ktime_get();
-	int i;
+	u64 skipped = 0;
+	int i, rc = 0;
 
 	for (i = 0; i < pdev->nr_range; i++) {
 		struct pdax_range *r = &pdev->ranges[i];
 		u64 done;
 
-		for (done = 0; done < r->len; done += PDAX_SCRUB_CHUNK) {
+		for (done = 0; done < r->len && !rc; done += PDAX_SCRUB_CHUNK) {
 			u64 n = min_t(u64, PDAX_SCRUB_CHUNK, r->len - done);
-			void *va;
 
 			if (READ_ONCE(pdev->scrub_stop) ||
-			    (killable && fatal_signal_pending(current)))
-				return -EINTR;
-			va = memremap(r->start + done, n, MEMREMAP_WB);
-			if (!va) {
-				dev_err(&pdev->dev, "scrub: memremap(%#llx, %llu) failed\n",
-					(u64)(r->start + done), n);
-				return -ENOMEM;
+			    (killable && fatal_signal_pending(current))) {
+				rc = -EINTR;
+				break;
 			}
-			memset(va, 0, n);
-			memunmap(va);
+			rc = pdax_scrub_span(pdev, r->start + done, n, &skipped);
+			if (rc)
+				break;
 			atomic64_add(n, &pdev->scrub_done);
 			WRITE_ONCE(pdev->scrub_us,
 				   ktime_us_delta(ktime_get(), t0));
 			cond_resched();
 		}
+		if (rc)
+			break;
 	}
-	return 0;
+	if (skipped)
+		dev_info(&pdev->dev, "scrub: %llu poisoned page(s) skipped, not written\n",
+			 skipped);
+	return rc;
 }
 
 static void pdax_scrub_finish(struct pdax_dev *pdev, int rc)

@@ -11,20 +11,40 @@
 
 #include "pdax.h"
 
-/* Parse a whole decimal/hex number, optionally with a K/M/G suffix. */
+/*
+ * Parse a whole decimal/hex number, optionally with a K/M/G/T/P/E suffix.
+ * memparse() wraps silently past 64 bits ("16E" is 0, which would release
+ * every range), so the digits go through kstrtoull() and the suffix shift
+ * is checked: -ERANGE for a value that does not fit in 64 bits.
+ */
 static int pdax_parse_size(const char *buf, u64 *val)
 {
-	char *end;
+	static const char suffixes[] = "kmgtpe";
+	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	unsigned int shift = 0;
+	size_t n = strlen(buf);
+	char tmp[32], *sfx;
 	u64 v;
+	int rc;
 
-	if (!isdigit(buf[0]))
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n || n >= sizeof(tmp) || !isdigit(buf[0]))
 		return -EINVAL;
-	v = memparse(buf, &end);
-	if (*end == '\n')
-		end++;
-	if (*end)
-		return -EINVAL;
-	*val = v;
+	memcpy(tmp, buf, n);
+	tmp[n] = '\0';
+	/* in hex, a trailing 'e' is a digit, as memparse() reads it */
+	sfx = strchr(suffixes, tolower(tmp[n - 1]));
+	if (sfx && !(hex && *sfx == 'e')) {
+		shift = 10 * (sfx - suffixes + 1);
+		tmp[--n] = '\0';
+	}
+	rc = kstrtoull(tmp, 0, &v);
+	if (rc)
+		return rc;
+	if (shift && v > (U64_MAX >> shift))
+		return -ERANGE;
+	*val = v << shift;
 	return 0;
 }
 
@@ -115,7 +135,8 @@ static ssize_t start_show(struct device *dev, struct device_attribute *attr,
 {
 	return sysfs_emit(buf, "%#llx\n", (u64)to_pdax_region(dev)->start);
 }
-static DEVICE_ATTR_RO(start);
+/* physical addresses are root's only, as in device-dax */
+static DEVICE_ATTR_ADMIN_RO(start);
 
 static ssize_t region_size_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
@@ -227,29 +248,67 @@ static ssize_t delete_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(delete);
 
-static ssize_t region_poison_show(struct device *dev,
-				  struct device_attribute *attr, char *buf)
+/*
+ * The poison lists are binary attributes: they hold any number of entries,
+ * where a text attribute ends at one page. Each read() renders the list
+ * and copies the window asked for; a list that grows between the reads of
+ * one pass can show an entry twice or miss the new one (read it again).
+ */
+static ssize_t pdax_poison_read(char *text, size_t len, char *buf, loff_t off,
+				size_t count)
 {
-	return pdax_poison_region_show(to_pdax_region(dev), buf);
+	if (!text)
+		return -ENOMEM;
+	if (off >= len)
+		count = 0;
+	else
+		count = min_t(size_t, count, len - off);
+	memcpy(buf, text + off, count);
+	kvfree(text);
+	return count;
 }
 
-static ssize_t region_poison_store(struct device *dev,
-				   struct device_attribute *attr,
-				   const char *buf, size_t len)
+static ssize_t region_poison_read(struct file *filp, struct kobject *kobj,
+				  struct bin_attribute *attr, char *buf,
+				  loff_t off, size_t count)
 {
-	struct pdax_region *region = to_pdax_region(dev);
+	struct pdax_region *region = to_pdax_region(kobj_to_dev(kobj));
+	size_t len = 0;
+	char *text = pdax_poison_region_text(region, &len);
+
+	return pdax_poison_read(text, len, buf, off, count);
+}
+
+static ssize_t region_poison_write(struct file *filp, struct kobject *kobj,
+				   struct bin_attribute *attr, char *buf,
+				   loff_t off, size_t count)
+{
+	struct pdax_region *region = to_pdax_region(kobj_to_dev(kobj));
+	char tmp[32];
 	u64 phys;
 	int rc;
 
-	if (kstrtou64(buf, 0, &phys))
+	/* one address per write(), as for a text attribute */
+	if (off || !count || count >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf, count);
+	tmp[count] = '\0';
+	if (kstrtou64(tmp, 0, &phys))
 		return -EINVAL;
 	if (phys < region->start || phys - region->start >= region->size)
 		return -EINVAL;
 	rc = pdax_poison_add(phys);
-	return rc ? rc : len;
+	return rc ? rc : count;
 }
-static struct device_attribute dev_attr_region_poison =
-	__ATTR(poison, 0644, region_poison_show, region_poison_store);
+
+/* physical addresses are root's only, as in device-dax */
+static struct bin_attribute bin_attr_region_poison =
+	__BIN_ATTR(poison, 0600, region_poison_read, region_poison_write, 0);
+
+static struct bin_attribute *pdax_region_bin_attrs[] = {
+	&bin_attr_region_poison,
+	NULL,
+};
 
 static struct attribute *pdax_region_attrs[] = {
 	&dev_attr_id.attr,
@@ -261,12 +320,12 @@ static struct attribute *pdax_region_attrs[] = {
 	&dev_attr_seed.attr,
 	&dev_attr_create.attr,
 	&dev_attr_delete.attr,
-	&dev_attr_region_poison.attr,
 	NULL,
 };
 
 static const struct attribute_group pdax_region_group = {
 	.attrs = pdax_region_attrs,
+	.bin_attrs = pdax_region_bin_attrs,
 };
 
 const struct attribute_group *pdax_region_groups[] = {
@@ -344,7 +403,7 @@ static ssize_t resource_show(struct device *dev, struct device_attribute *attr,
 	mutex_unlock(&pdax_lock);
 	return sysfs_emit(buf, "%#llx\n", start);
 }
-static DEVICE_ATTR_RO(resource);
+static DEVICE_ATTR_ADMIN_RO(resource);
 
 static const char *const pdax_mode_names[] = {
 	[PDAX_MODE_PAGELESS] = "pageless",
@@ -408,19 +467,39 @@ static ssize_t preserved_store(struct device *dev,
 	val = sysfs_streq(buf, "1");
 	mutex_lock(&pdax_lock);
 	rc = pdax_dev_check_idle(pdev);
-	if (!rc)
+	if (!rc) {
+		/*
+		 * The data is no longer to be kept: whoever opens next must
+		 * not see it, so the scrub is due again (1 -> 0 only; a
+		 * device scrubbed for its owner is not scrubbed again).
+		 */
+		if (pdev->preserved && !val)
+			pdax_scrub_reset(pdev);
 		pdev->preserved = val;
+	}
 	mutex_unlock(&pdax_lock);
 	return rc ? rc : len;
 }
 static DEVICE_ATTR_RW(preserved);
 
-static ssize_t poison_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
+static ssize_t dev_poison_read(struct file *filp, struct kobject *kobj,
+			       struct bin_attribute *attr, char *buf,
+			       loff_t off, size_t count)
 {
-	return pdax_poison_dev_show(to_pdax_dev(dev), buf);
+	struct pdax_dev *pdev = to_pdax_dev(kobj_to_dev(kobj));
+	size_t len = 0;
+	char *text = pdax_poison_dev_text(pdev, &len);
+
+	return pdax_poison_read(text, len, buf, off, count);
 }
-static DEVICE_ATTR_RO(poison);
+
+static struct bin_attribute bin_attr_dev_poison =
+	__BIN_ATTR(poison, 0400, dev_poison_read, NULL, 0);
+
+static struct bin_attribute *pdax_dev_bin_attrs[] = {
+	&bin_attr_dev_poison,
+	NULL,
+};
 
 static ssize_t pdax_faults_show(struct device *dev, enum pdax_order order,
 				char *buf)
@@ -486,7 +565,6 @@ static struct attribute *pdax_dev_attrs[] = {
 	&dev_attr_mode.attr,
 	&dev_attr_scrub.attr,
 	&dev_attr_preserved.attr,
-	&dev_attr_poison.attr,
 	&dev_attr_faults_4k.attr,
 	&dev_attr_faults_2m.attr,
 	&dev_attr_faults_1g.attr,
@@ -498,6 +576,7 @@ static struct attribute *pdax_dev_attrs[] = {
 
 static const struct attribute_group pdax_dev_group = {
 	.attrs = pdax_dev_attrs,
+	.bin_attrs = pdax_dev_bin_attrs,
 };
 
 const struct attribute_group *pdax_dev_groups[] = {

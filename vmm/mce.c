@@ -7,9 +7,12 @@
  * with KVM_X86_SET_MCE, so only the guest process that owns the page dies.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -74,6 +77,25 @@ static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
 	_exit(3);
 }
 
+/*
+ * The device's poison list, /sys/dev/char/MAJ:MIN/poison: pdax makes it
+ * root's only (0400), so it is opened here, before --user drops
+ * privileges, and read with pread() from then on. -1 when the device has
+ * none (device-dax).
+ */
+static int mce_open_poison_list(const struct vm *vm)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
+		 minor(vm->dev_rdev));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT)
+		pr_err("open %s: %s: poisoned pages will end the VM", path, strerror(errno));
+	return fd;
+}
+
 int mce_init(struct vm *vm)
 {
 	static struct mce_ctx ctx;
@@ -85,6 +107,7 @@ int mce_init(struct vm *vm)
 
 	vm->mce = &ctx;
 	mce_vm = vm;
+	ctx.poison_fd = mce_open_poison_list(vm);
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
 	memcpy(vendor, &b, 4);
 	memcpy(vendor + 4, &d, 4);
@@ -207,31 +230,63 @@ static bool mce_known(struct vm *vm, uint64_t gpa)
 	return known;
 }
 
+/* The whole poison list (any length), NUL-terminated; free() it. */
+static char *mce_read_poison_list(int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap), *n;
+	ssize_t r;
+
+	while (buf) {
+		r = pread(fd, buf + len, cap - len - 1, (off_t)len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			pr_err("read the device's poison list: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		len += (size_t)r;
+		if (r == 0)
+			break;
+		if (len + 1 == cap) {
+			n = realloc(buf, cap * 2);
+			if (!n)
+				free(buf);
+			buf = n;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
 /*
- * The device's poison list: /sys/dev/char/MAJ:MIN/poison, one "PHYS OFFSET"
- * line per poisoned page. Calls @fn for each page inside guest RAM; stops
- * when it returns true. Returns that, false at the end of the list.
+ * The device's poison list: one "PHYS OFFSET" line per poisoned page.
+ * Calls @fn for each page inside guest RAM; stops when it returns true.
+ * Returns that, false at the end of the list.
  */
 static bool mce_for_each_poisoned(struct vm *vm, bool (*fn)(struct vm *, uint64_t, void *),
 				  void *arg)
 {
-	char path[96], line[128];
+	char *list, *line, *save = NULL;
 	bool stop = false;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
-		 minor(vm->dev_rdev));
-	f = fopen(path, "re");
-	if (!f)
+	if (vm->mce->poison_fd < 0)
 		return false;
-	while (!stop && fgets(line, sizeof(line), f)) {
+	list = mce_read_poison_list(vm->mce->poison_fd);
+	if (!list)
+		return false;
+	for (line = strtok_r(list, "\n", &save); line && !stop;
+	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long phys, off;
 
 		if (sscanf(line, "%llx %llx", &phys, &off) != 2 || off >= vm->mem.size)
 			continue;
 		stop = fn(vm, mce_off_to_gpa(vm, off), arg);
 	}
-	fclose(f);
+	free(list);
 	return stop;
 }
 

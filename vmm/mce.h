@@ -30,6 +30,7 @@ struct mce_ctx {
 	int nr_bad;
 	uint64_t bad_gpa[MCE_MAX_BAD_PAGES];
 	int unplaced;
+	int poison_fd; /* the device's poison list, or -1 (device-dax) */
 };
 
 /* Query MCE support, install the SIGBUS handler. */

@@ -8,7 +8,9 @@
 # the page on the device's poison list and injects a machine check for that
 # guest physical page. The guest kernel must recover the page and kill only
 # the victim; the bystander keeps running, tinyvmm stays up and the guest
-# powers off normally (exit 0). memfail-pdax.sh covers more.
+# powers off normally (exit 0). tinyvmm runs as nobody once its devices are
+# open (--user/--group): the poison list is root's only (0400), so it must
+# have opened it before the drop. memfail-pdax.sh covers more.
 . /tests/vm/scripts/vmm-lib.inc
 modprobe pdax ranges=0x140000000-0x1bfffffff || vmm_fail "modprobe pdax"
 D=/sys/bus/pdax/devices/pdax0.0
@@ -20,7 +22,9 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 [ -w /sys/kernel/debug/pdax/inject_poison ] || vmm_fail "no pdax inject_poison"
 
 log=/tmp/mce.log
-tinyvmm --dax /dev/pdax0.0 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
+chmod 1777 /tmp # nobody creates files there
+chmod o+x / # and reaches /tmp and the binaries
+tinyvmm --user 65534 --group 65534 --dax /dev/pdax0.0 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
 	--cmdline "console=ttyS0 reboot=k panic=-1 pci=off loglevel=4 guest.run=poisonme" \
 	</dev/null >"$log" 2>&1 &
 pid=$!
