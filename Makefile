@@ -2,7 +2,7 @@
 #
 #   make            build everything (library, daxmemctl, tinyvmm, module)
 #   make deps       install build/test dependencies from Debian, fetch kernels
-#   make unit       Criterion unit tests
+#   make unit       Criterion unit tests and a short fuzz pass
 #   make vmtest     testbed tests (real kernels under QEMU, nested KVM)
 #   make test       deps + build + unit + vmtest, ends with "N passed, N failed"
 #   make demo       the main story, in the testbed
@@ -64,7 +64,7 @@ endif
 
 test: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@BUILD=$(abspath $(BUILD)) tests/run-all
+	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) tests/run-all
 
 vmtest: all
 	@BUILD=$(abspath $(BUILD)) tests/run-all --vm-only
@@ -72,7 +72,7 @@ vmtest: all
 unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
-	@BUILD=$(abspath $(BUILD)) tests/run-all --unit-only
+	@BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) tests/run-all --unit-only
 
 demo: deps
 	@$(MAKE) --no-print-directory all

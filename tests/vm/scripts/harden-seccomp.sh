@@ -9,6 +9,10 @@
 #  - RLIMIT_CORE is 0, RLIMIT_NOFILE is tight, an inherited fd is closed;
 #  - a forbidden syscall kills tinyvmm with SIGSYS: socket(AF_INET) in the
 #    main thread, execve in a vCPU thread (TINYVMM_SECCOMP_SELFTEST);
+#  - under an outer filter that allows everything (a container's or systemd's,
+#    tests/vm/helpers/seccomp-outer.c) tinyvmm still installs its own: the
+#    self-test call is killed, the main thread carries 2 filters and each vCPU
+#    thread 3, and a live restart still adds none;
 #  - --user/--group: tinyvmm drops to nobody after opening the devices and
 #    the guest still runs.
 . /tests/vm/scripts/vmm-lib.inc
@@ -21,21 +25,33 @@ status_field() { # pid tid field
 	awk -v f="$3:" '$1 == f { print $2 }' "/proc/$1/task/$2/status"
 }
 
-check_filters() { # pid what
+check_filters() { # pid what [outer filters, default 0]
+	outer=${3:-0}
 	main=$(status_field "$1" "$1" Seccomp_filters)
 	[ "$(status_field "$1" "$1" Seccomp)" = 2 ] || vmm_fail "$2: main thread not in seccomp filter mode"
-	[ "$main" = 1 ] || vmm_fail "$2: main thread has $main filters, want 1"
+	[ "$main" = $((outer + 1)) ] || vmm_fail "$2: main thread has $main filters, want $((outer + 1))"
 	nv=0
 	for t in /proc/$1/task/*; do
 		case "$(cat "$t/comm")" in
 		vcpu*)
 			n=$(status_field "$1" "$(basename "$t")" Seccomp_filters)
-			[ "$n" = 2 ] || vmm_fail "$2: $(cat "$t/comm") has $n filters, want 2"
+			[ "$n" = $((outer + 2)) ] || vmm_fail "$2: $(cat "$t/comm") has $n filters, want $((outer + 2))"
 			nv=$((nv + 1)) ;;
 		esac
 	done
 	[ $nv -ge 1 ] || vmm_fail "$2: no vCPU threads found"
-	echo "$2: main thread 1 filter, $nv vCPU thread(s) 2 filters each"
+	echo "$2: main thread $main filter(s), $nv vCPU thread(s) $((outer + 2)) filters each"
+}
+
+wait_progress() { # what: the guest passes ckloop again after a restart
+	before=$(grep -c '^CKLOOP pass=' "$log")
+	out=$(tinyvmm ctl "$sock" restart 2>&1) || { echo "$out"; tail -30 "$log"; dmesg | grep -i 'audit\|seccomp' | tail -5; vmm_fail "live restart failed $1"; }
+	echo "$out"
+	i=0
+	while [ "$(grep -c '^CKLOOP pass=' "$log")" -le "$before" ]; do
+		i=$((i + 1)); [ $i -gt 300 ] && { tail -20 "$log"; vmm_fail "no progress after restart $1"; }
+		sleep 0.1
+	done
 }
 
 # 1. boot with filters, an extra inherited fd (7) that must be closed
@@ -62,14 +78,7 @@ done
 echo "inherited fd 7 closed"
 
 # 2. live restart with the filters on
-before=$(grep -c '^CKLOOP pass=' "$log")
-out=$(tinyvmm ctl "$sock" restart 2>&1) || { echo "$out"; tail -30 "$log"; dmesg | grep -i 'audit\|seccomp' | tail -5; vmm_fail "live restart failed under seccomp"; }
-echo "$out"
-i=0
-while [ "$(grep -c '^CKLOOP pass=' "$log")" -le "$before" ]; do
-	i=$((i + 1)); [ $i -gt 300 ] && { tail -20 "$log"; vmm_fail "no progress after restart"; }
-	sleep 0.1
-done
+wait_progress "under seccomp"
 check_filters $pid "restarted process"
 grep -q 'process filter inherited' "$log" || vmm_fail "restarted tinyvmm did not report the inherited filter"
 kill $pid; wait $pid 2>/dev/null
@@ -84,6 +93,23 @@ for kind in process vcpu; do
 	[ $rc = 159 ] || { tail -5 "$log"; vmm_fail "forbidden call in a $kind thread: status $rc, want 159 (SIGSYS)"; }
 done
 dmesg | grep -E 'audit.*(type=1326|seccomp)' | tail -2
+
+# 3b. under an outer allow-everything filter: tinyvmm's own is still installed
+TINYVMM_SECCOMP_SELFTEST=process seccomp-outer tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" \
+	--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1
+rc=$?
+echo "self-test under an outer filter: exit status $rc ($(grep 'self-test\|seccomp' "$log" | head -2 | tr '\n' ' '))"
+[ $rc = 159 ] || { tail -5 "$log"; vmm_fail "under an outer filter the forbidden call got status $rc, want 159 (SIGSYS)"; }
+rm -f "$log" "$sock"
+seccomp-outer tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
+	--control "$sock" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
+pid=$!
+wait_count 0 '^CKLOOP pass=' 150 || { tail -30 "$log"; vmm_fail "guest never ran under an outer filter"; }
+check_filters $pid "under an outer filter" 1
+wait_progress "under an outer filter"
+check_filters $pid "restarted under an outer filter" 1
+kill $pid; wait $pid 2>/dev/null
+echo "outer filter: tinyvmm's own installed beneath it, none stacked by the restart"
 
 # 4. --user/--group: devices opened as root, guest runs as nobody; a live
 # restart then cannot open the device as nobody (0600 root), and root
