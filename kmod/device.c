@@ -167,10 +167,9 @@ int pdax_dev_delete(struct pdax_dev *pdev)
 	return 0;
 }
 
-/* The ranges changed: recompute offsets and size, forget scrub/preserve. */
-static int __pdax_dev_ranges_changed(struct pdax_dev *pdev)
+/* Offsets and size from the ranges. */
+static void __pdax_dev_layout(struct pdax_dev *pdev)
 {
-	struct pdax_region *region = pdev->region;
 	u64 off = 0;
 	int i;
 
@@ -179,21 +178,75 @@ static int __pdax_dev_ranges_changed(struct pdax_dev *pdev)
 		off += pdev->ranges[i].len;
 	}
 	pdev->size = off;
+}
+
+/*
+ * The ranges changed: new offsets, size and mappingM directories; only
+ * once those exist, forget scrub/preserve. On failure the caller puts the
+ * saved configuration back (__pdax_dev_restore).
+ */
+static int __pdax_dev_ranges_changed(struct pdax_dev *pdev)
+{
+	struct pdax_region *region = pdev->region;
+	int rc;
+
+	__pdax_dev_layout(pdev);
+	rc = pdax_mapping_attrs_update(pdev);
+	if (rc)
+		return rc;
 	pdev->preserved = false;
 	pdax_scrub_reset(pdev);
 	if (pdev->size && region->seed == pdev)
 		region->seed = NULL;
-	return pdax_mapping_attrs_update(pdev);
+	return 0;
+}
+
+/* A copy of the configuration a resize or mapping write may have to undo. */
+struct pdax_saved_config {
+	struct pdax_range *ranges;
+	int nr_range;
+	enum pdax_mode mode;
+};
+
+static int pdax_dev_save(struct pdax_dev *pdev, struct pdax_saved_config *sv)
+{
+	sv->nr_range = pdev->nr_range;
+	sv->mode = pdev->mode;
+	sv->ranges = NULL;
+	if (!sv->nr_range)
+		return 0;
+	sv->ranges = kmemdup(pdev->ranges, sv->nr_range * sizeof(*sv->ranges),
+			     GFP_KERNEL);
+	return sv->ranges ? 0 : -ENOMEM;
+}
+
+/* The change failed after the ranges moved: put the saved ones back. */
+static void __pdax_dev_restore(struct pdax_dev *pdev,
+			       struct pdax_saved_config *sv, int why)
+{
+	kfree(pdev->ranges);
+	pdev->ranges = sv->ranges;
+	pdev->nr_range = sv->nr_range;
+	pdev->mode = sv->mode;
+	sv->ranges = NULL;
+	__pdax_dev_layout(pdev);
+	if (pdax_mapping_attrs_update(pdev))
+		dev_err(&pdev->dev, "mappingM directories incomplete after a failed change\n");
+	else
+		dev_info_ratelimited(&pdev->dev,
+				     "ranges changed but mappingM directories failed (%d): change undone\n",
+				     why);
 }
 
 /*
- * debugfs fail_range_alloc: when set to N > 0, the Nth range array
- * allocation from now on fails with ENOMEM, so the testbed (whose kernels
- * have no fault injection) can fail a multi-range grow half way.
+ * debugfs fail_range_alloc: when set to N > 0, the Nth allocation of a
+ * range array or of the mappingM directories from now on fails with
+ * ENOMEM, so the testbed (whose kernels have no fault injection) can fail
+ * a resize half way.
  */
 atomic_t pdax_fail_range_alloc = ATOMIC_INIT(0);
 
-static bool pdax_range_alloc_fails(void)
+bool pdax_range_alloc_fails(void)
 {
 	return atomic_read(&pdax_fail_range_alloc) > 0 &&
 	       atomic_dec_and_test(&pdax_fail_range_alloc);
@@ -388,6 +441,7 @@ static void __pdax_dev_shrink(struct pdax_dev *pdev, u64 cut)
 
 int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 {
+	struct pdax_saved_config sv = {};
 	int rc;
 
 	mutex_lock(&pdax_lock);
@@ -399,6 +453,9 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 		goto out;
 	}
 	if (size == pdev->size)
+		goto out;
+	rc = pdax_dev_save(pdev, &sv);
+	if (rc)
 		goto out;
 	pdax_dev_unmap_all(pdev);
 	if (size > pdev->size) {
@@ -416,15 +473,20 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 		pdev->mode = PDAX_MODE_PAGELESS;
 		dev_info(&pdev->dev, "ranges not 2M aligned, mode set to pageless\n");
 	}
-	if (!rc)
+	if (!rc) {
 		rc = __pdax_dev_ranges_changed(pdev);
+		if (rc)
+			__pdax_dev_restore(pdev, &sv, rc);
+	}
 out:
+	kfree(sv.ranges);
 	mutex_unlock(&pdax_lock);
 	return rc;
 }
 
 int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 {
+	struct pdax_saved_config sv = {};
 	int rc;
 
 	mutex_lock(&pdax_lock);
@@ -457,11 +519,18 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		rc = -EIO;
 		goto out;
 	}
+	rc = pdax_dev_save(pdev, &sv);
+	if (rc)
+		goto out;
 	pdax_dev_unmap_all(pdev);
 	rc = __pdax_dev_append(pdev, start, len);
-	if (!rc)
+	if (!rc) {
 		rc = __pdax_dev_ranges_changed(pdev);
+		if (rc)
+			__pdax_dev_restore(pdev, &sv, rc);
+	}
 out:
+	kfree(sv.ranges);
 	mutex_unlock(&pdax_lock);
 	return rc;
 }

@@ -81,7 +81,8 @@ int pdax_mapping_attrs_update(struct pdax_dev *pdev)
 	pdax_mapping_attrs_remove(pdev);
 	if (!pdev->nr_range)
 		return 0;
-	ma = kcalloc(pdev->nr_range, sizeof(*ma), GFP_KERNEL);
+	ma = pdax_range_alloc_fails() ? NULL :
+		kcalloc(pdev->nr_range, sizeof(*ma), GFP_KERNEL);
 	if (!ma)
 		return -ENOMEM;
 	for (i = 0; i < pdev->nr_range; i++) {

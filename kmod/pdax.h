@@ -204,6 +204,7 @@ struct pdax_dev *pdax_dev_create(struct pdax_region *region);
 int pdax_dev_delete(struct pdax_dev *pdev);
 void pdax_dev_unmap_all(struct pdax_dev *pdev);
 extern atomic_t pdax_fail_range_alloc;
+bool pdax_range_alloc_fails(void);
 int pdax_dev_resize(struct pdax_dev *pdev, u64 size);
 int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len);
 int pdax_dev_set_align(struct pdax_dev *pdev, unsigned long align);

@@ -2,7 +2,8 @@
 # vm-kernels: 6.12 6.1
 # Device lifetimes: a deleted device's id is not reused before the device
 # is gone (create racing delete never meets a duplicate name); a grow that
-# fails half way (ENOMEM injected at its second new range) changes nothing.
+# fails half way (ENOMEM injected at its second new range, or when its
+# mappingM directories are made) changes nothing.
 set -u
 . /tests/vm/scripts/lib.inc
 claim_5g
@@ -64,5 +65,17 @@ echo 4M > $G/size
 echo "$dev1 grown to 4M: size $(cat $G/size), mappings: $(cat $G/mapping*/start | tr '\n' ' ')"
 [ "$(cat $G/size)" = $((4 << 20)) ] || fail "grow to 4M after the failed grow gave size $(cat $G/size)"
 [ "$(ls -d $G/mapping[0-9]* | wc -l)" = 1 ] || fail "grow to 4M left more than one range"
+
+# the ranges grew, then the mappingM directories cannot be made: undone too
+echo $dev3 > $R/delete
+echo 1 > /sys/kernel/debug/pdax/fail_range_alloc
+if echo 6M > $G/size 2>/tmp/err; then fail "grow with failing mappingM directories succeeded"; fi
+echo "ok, refused: grow of $dev1 to 6M in place: $(cat /tmp/err)"
+echo "$dev1 after it: size $(cat $G/size), mapping0 end $(cat $G/mapping0/end 2>&1)"
+[ "$(cat $G/size)" = $((4 << 20)) ] || fail "size $(cat $G/size) after the failed grow"
+[ "$(cat $G/mapping0/end 2>/dev/null)" = "$(hex $((S + 0x5fffff)))" ] ||
+	fail "mapping0 after the failed grow: $(cat $G/mapping0/end 2>&1)"
+echo 6M > $G/size
+[ "$(cat $G/size)" = $((6 << 20)) ] || fail "grow to 6M afterwards gave $(cat $G/size)"
 rmmod pdax || fail "rmmod"
 echo "kmod-lifetime: ok"
