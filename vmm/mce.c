@@ -7,9 +7,11 @@
  * with KVM_X86_SET_MCE, so only the guest process that owns the page dies.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -74,6 +76,21 @@ static void mce_sigbus(int sig, siginfo_t *si, void *uctx)
 	_exit(3);
 }
 
+/*
+ * The device's poison list, /sys/dev/char/MAJ:MIN/poison (pdax only), opened
+ * once here: the vCPU threads that read it on a memory fault run under a
+ * filter without openat, and a sysfs read at offset 0 always shows the list
+ * as it is now.
+ */
+static int mce_open_poison_list(const struct vm *vm)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
+		 minor(vm->dev_rdev));
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int mce_init(struct vm *vm)
 {
 	static struct mce_ctx ctx;
@@ -85,6 +102,7 @@ int mce_init(struct vm *vm)
 
 	vm->mce = &ctx;
 	mce_vm = vm;
+	ctx.poison_fd = mce_open_poison_list(vm);
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
 	memcpy(vendor, &b, 4);
 	memcpy(vendor + 4, &d, 4);
@@ -208,30 +226,35 @@ static bool mce_known(struct vm *vm, uint64_t gpa)
 }
 
 /*
- * The device's poison list: /sys/dev/char/MAJ:MIN/poison, one "PHYS OFFSET"
- * line per poisoned page. Calls @fn for each page inside guest RAM; stops
- * when it returns true. Returns that, false at the end of the list.
+ * The device's poison list (mce_open_poison_list), one "PHYS OFFSET" line
+ * per poisoned page, at most a page of text (a sysfs attribute). Calls @fn
+ * for each page inside guest RAM; stops when it returns true. Returns that,
+ * false at the end of the list.
  */
 static bool mce_for_each_poisoned(struct vm *vm, bool (*fn)(struct vm *, uint64_t, void *),
 				  void *arg)
 {
-	char path[96], line[128];
+	char buf[4096 + 1], *line, *save;
 	bool stop = false;
-	FILE *f;
+	size_t len = 0;
+	ssize_t r;
 
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/poison", major(vm->dev_rdev),
-		 minor(vm->dev_rdev));
-	f = fopen(path, "re");
-	if (!f)
+	if (vm->mce->poison_fd < 0)
 		return false;
-	while (!stop && fgets(line, sizeof(line), f)) {
+	while (len < sizeof(buf) - 1) {
+		r = pread(vm->mce->poison_fd, buf + len, sizeof(buf) - 1 - len, (off_t)len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = 0;
+	for (line = strtok_r(buf, "\n", &save); line && !stop; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long phys, off;
 
 		if (sscanf(line, "%llx %llx", &phys, &off) != 2 || off >= vm->mem.size)
 			continue;
 		stop = fn(vm, mce_off_to_gpa(vm, off), arg);
 	}
-	fclose(f);
 	return stop;
 }
 

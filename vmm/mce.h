@@ -22,6 +22,8 @@ struct vcpu;
  * @mcg_cap: MCG_CAP given to every vCPU (KVM_X86_SETUP_MCE)
  * @bad_gpa: guest physical pages reported poisoned, kept across live restart
  * @unplaced: SIGBUS without an address (SI_KERNEL) since the last injection
+ * @poison_fd: the device's poison list, opened by mce_init() because vCPU
+ *	threads may not open files; -1 when the device has none (device-dax)
  */
 struct mce_ctx {
 	bool enabled;
@@ -30,6 +32,7 @@ struct mce_ctx {
 	int nr_bad;
 	uint64_t bad_gpa[MCE_MAX_BAD_PAGES];
 	int unplaced;
+	int poison_fd;
 };
 
 /* Query MCE support, install the SIGBUS handler. */
