@@ -8,7 +8,7 @@
  *                   restart need, execve included (a restarted tinyvmm
  *                   starts under it)
  *   vCPU filter     stacked on it in each vCPU thread: KVM ioctls, memory,
- *                   futexes, signals, read-only opens; no execve, no sockets
+ *                   futexes, signals; no opens, no execve, no sockets
  *
  * A syscall outside the list kills the whole process with SIGSYS.
  */

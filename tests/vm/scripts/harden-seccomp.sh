@@ -8,7 +8,8 @@
 #    restarted tinyvmm keeps the one inherited process filter;
 #  - RLIMIT_CORE is 0, RLIMIT_NOFILE is tight, an inherited fd is closed;
 #  - a forbidden syscall kills tinyvmm with SIGSYS: socket(AF_INET) in the
-#    main thread, execve in a vCPU thread (TINYVMM_SECCOMP_SELFTEST);
+#    main thread, execve or a read-only open in a vCPU thread
+#    (TINYVMM_SECCOMP_SELFTEST);
 #  - under an outer filter that allows everything (a container's or systemd's,
 #    tests/vm/helpers/seccomp-outer.c) tinyvmm still installs its own: the
 #    self-test call is killed, the main thread carries 2 filters and each vCPU
@@ -85,7 +86,7 @@ kill $pid; wait $pid 2>/dev/null
 echo "live restart under seccomp: ok"
 
 # 3. forbidden syscalls
-for kind in process vcpu; do
+for kind in process vcpu vcpu-open; do
 	TINYVMM_SECCOMP_SELFTEST=$kind tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" \
 		--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1
 	rc=$?
