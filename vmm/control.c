@@ -13,6 +13,7 @@
  *                        (a host kexec, docs/host-live-update.md).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 #include "vmm.h"
 
 #define RESTART_WAIT_S 60
+/* How long an exec or exit waits for the console to drain. */
+#define CONSOLE_FLUSH_MS 500
 
 struct control {
 	struct vm *vm;
@@ -49,9 +52,15 @@ static int sock_addr(const char *path, struct sockaddr_un *a)
 	return 0;
 }
 
+/*
+ * A client may hang up before its reply: that is EPIPE here (SIGPIPE is
+ * ignored, main.c), never the end of the guest. write() rather than
+ * send(MSG_NOSIGNAL): a tinyvmm started by a live restart runs under the
+ * process filter of the one before it, which may not allow sendto.
+ */
 static void send_reply(int fd, const char *buf, size_t len)
 {
-	if (write(fd, buf, len) < 0)
+	if (write(fd, buf, len) < 0 && errno != EPIPE && errno != ECONNRESET)
 		pr_err("control: write reply: %s", strerror(errno));
 }
 
@@ -111,14 +120,28 @@ static void do_status(struct control *c, int fd)
 	st.unhandled_io = vm->stats.unhandled_io;
 	st.unhandled_mmio = vm->stats.unhandled_mmio;
 	pthread_mutex_unlock(&vm->dev_lock);
+	st.console_dropped = console_dropped(&vm->console);
 	n = control_format_status(buf, sizeof(buf), &st);
 	send_reply(fd, buf, n);
+}
+
+/* Pause the vCPUs, or answer why not. */
+static int pause_or_reply(struct control *c, int fd)
+{
+	int ret = vm_pause(c->vm);
+
+	if (ret == -ETIMEDOUT)
+		reply(fd, "error: the vCPUs did not stop within %d ms; guest resumed",
+		      VM_PAUSE_TIMEOUT_MS);
+	else if (ret)
+		reply(fd, "error: the VM is exiting");
+	return ret;
 }
 
 static void do_restart(struct control *c, int fd, const char *binary)
 {
 	char self[PATH_MAX];
-	uint64_t t0;
+	uint64_t t0, dropped;
 	ssize_t n;
 
 	if (!binary) {
@@ -135,16 +158,17 @@ static void do_restart(struct control *c, int fd, const char *binary)
 		return;
 	}
 	t0 = now_ns();
-	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting");
+	if (pause_or_reply(c, fd))
 		return;
-	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
 		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
 		return;
 	}
 	reply(fd, "ok saved %s; exec %s", c->state_path, binary);
+	dropped = console_flush(&c->vm->console, CONSOLE_FLUSH_MS);
+	if (dropped)
+		pr_info("console: %" PRIu64 " bytes dropped so far (stdout not draining)", dropped);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
 	execl(binary, binary, "--restore", c->state_path, (char *)NULL);
 	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(errno));
@@ -156,10 +180,8 @@ static void do_save(struct control *c, int fd)
 {
 	uint64_t t0 = now_ns();
 
-	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting");
+	if (pause_or_reply(c, fd))
 		return;
-	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
 		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
@@ -171,6 +193,7 @@ static void do_save(struct control *c, int fd)
 		c->state_path, c->state_path);
 	reply(fd, "ok saved %s; exiting", c->state_path);
 	close(fd);
+	console_flush(&c->vm->console, CONSOLE_FLUSH_MS);
 	fflush(NULL);
 	_exit(0);
 }
@@ -194,6 +217,7 @@ static void *control_thread(void *arg)
 			break;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		ret = read_line(fd, &line);
 		if (ret) {
 			/* a part of a command is no command: do not act on it */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,16 +43,20 @@ static void usage(FILE *f)
 		"                    with --dax, from DEV: the same memory under another\n"
 		"                    device node (after a host kexec)\n"
 		"  --user U, --group G  run as U/G once the devices are open\n"
+		"  --console-buffer SIZE  console output held while stdout stalls (64K);\n"
+		"                    beyond it bytes are dropped and counted\n"
 		"  --help            this text\n"
 		"\n"
 		"Control commands (tinyvmm ctl SOCK ...):\n"
-		"  status                       state, vCPUs, exits, last restart pause\n"
+		"  status                       state, vCPUs, exits, last restart pause,\n"
+		"                               console bytes dropped\n"
 		"  restart [--binary PATH] [--timeout S]\n"
 		"                               save state, exec PATH (default: this binary),\n"
 		"                               wait up to S seconds (60) for it to resume\n"
 		"  save                         save state to SOCK.state and exit, guest paused\n"
 		"\n"
-		"The console is an 8250 UART on ttyS0 (stdout, input from stdin). The\n"
+		"The console is an 8250 UART on ttyS0 (stdout, input from stdin); output\n"
+		"that stdout cannot take in time is dropped and counted, never waited for. The\n"
 		"guest ends tinyvmm with status 0 by resetting (reboot=k makes Linux use\n"
 		"the i8042 reset line); a triple fault ends it with status 2.\n",
 		DEFAULT_CMDLINE, MAX_VCPUS);
@@ -87,11 +92,20 @@ static time_t rtc_host_time(void)
 	return time(NULL);
 }
 
+static void serial_to_console(void *ctx, uint8_t c)
+{
+	console_put(ctx, c);
+}
+
 static int devices_init(struct vm *vm)
 {
 	int ret;
 
+	if (console_init(&vm->console, STDOUT_FILENO, vm->cfg->console_buf))
+		return -ENOMEM;
 	serial_init(&vm->serial, STDOUT_FILENO, SERIAL_COM1_IRQ, serial_set_irq, vm);
+	vm->serial.tx = serial_to_console;
+	vm->serial.tx_ctx = &vm->console;
 	i8042_init(&vm->i8042, i8042_reset, vm);
 	rtc_init(&vm->rtc, rtc_host_time);
 	ret = io_bus_register(&vm->io, SERIAL_COM1_BASE, 8, serial_io, &vm->serial, "serial");
@@ -142,6 +156,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "restore", required_argument, NULL, 'r' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "console-buffer", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +166,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 
 	cfg->cmdline = DEFAULT_CMDLINE;
 	cfg->cpus = 1;
+	cfg->console_buf = CONSOLE_BUF_DEFAULT;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': cfg->dax = optarg; break;
@@ -171,6 +187,14 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case 'm':
 			if (parse_size(optarg, &cfg->mem) || !cfg->mem) {
 				pr_err("--mem wants a size such as 512M or 1G, got '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'b':
+			if (parse_size(optarg, &cfg->console_buf) ||
+			    cfg->console_buf < CONSOLE_BUF_MIN || cfg->console_buf > CONSOLE_BUF_MAX) {
+				pr_err("--console-buffer wants a size from %d to 64M, got '%s'",
+				       CONSOLE_BUF_MIN, optarg);
 				return -EINVAL;
 			}
 			break;
@@ -258,6 +282,8 @@ int main(int argc, char **argv)
 	struct dax_dev dax;
 	pthread_t in_thread;
 
+	/* A reader that goes away (control client, stdout pipe) is EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
 	harden_close_inherited_fds();
@@ -287,7 +313,7 @@ int main(int argc, char **argv)
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
 		return 1;
-	if (harden_apply())
+	if (harden_apply() || console_start(&vm.console))
 		return 1;
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);
@@ -306,5 +332,8 @@ int main(int argc, char **argv)
 			pthread_join(vm.vcpus[i].thread, NULL);
 	control_stop(&vm);
 	vcpu_report_exits(&vm);
+	if (console_flush(&vm.console, 2000))
+		pr_info("console: %" PRIu64 " bytes dropped (stdout stalled or failed)",
+			console_dropped(&vm.console));
 	return vm.exit_code;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "console.h"
 #include "ioport.h"
 #include "layout.h"
 #include "serial.h"
@@ -36,6 +37,7 @@ struct vmm_config {
 	const char *restore;
 	int cpus;
 	uint64_t mem;
+	uint64_t console_buf;
 };
 
 /**
@@ -81,6 +83,7 @@ struct vm {
 	struct i8042 i8042;
 	struct rtc rtc;
 	struct exit_stats stats;
+	struct console console;
 
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
@@ -120,6 +123,8 @@ void vcpu_report_exits(const struct vm *vm);
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
 
 /* pause.c */
+#define VM_PAUSE_TIMEOUT_MS 5000
+/* Park every vCPU: 0, -ECANCELED (the VM is exiting) or -ETIMEDOUT (resumed again). */
 int vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 void vcpu_park_if_requested(struct vcpu *vcpu);
