@@ -142,10 +142,10 @@ int console_start(struct console *c)
 	return 0;
 }
 
-uint64_t console_flush(struct console *c, int ms)
+/* Called with c->lock held. */
+static void __console_drain(struct console *c, int ms)
 {
 	struct timespec until;
-	uint64_t d;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += ms / 1000;
@@ -154,10 +154,28 @@ uint64_t console_flush(struct console *c, int ms)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&c->lock);
 	while (c->started && (c->len || c->writing))
 		if (pthread_cond_timedwait(&c->cond, &c->lock, &until) == ETIMEDOUT)
 			break;
+}
+
+size_t console_drain(struct console *c, int ms)
+{
+	size_t left;
+
+	pthread_mutex_lock(&c->lock);
+	__console_drain(c, ms);
+	left = c->len;
+	pthread_mutex_unlock(&c->lock);
+	return left;
+}
+
+uint64_t console_flush(struct console *c, int ms)
+{
+	uint64_t d;
+
+	pthread_mutex_lock(&c->lock);
+	__console_drain(c, ms);
 	/* Not started (an early exit) or timed out: write nothing that could block. */
 	c->dropped += c->len;
 	c->len = 0;

@@ -45,8 +45,13 @@ uint64_t console_dropped(struct console *c);
 /* Start the writer thread. Returns 0 or -errno. */
 int console_start(struct console *c);
 /*
- * Wait up to @ms for the ring to drain (before an exec or an exit); what
- * is still queued then is counted as dropped. Returns the bytes dropped so far.
+ * Wait up to @ms for the ring to drain, so that a message on stderr comes
+ * after the console output before it. Returns the bytes still queued.
+ */
+size_t console_drain(struct console *c, int ms);
+/*
+ * console_drain() before an exec or an exit; what is still queued then is
+ * counted as dropped. Returns the bytes dropped so far.
  */
 uint64_t console_flush(struct console *c, int ms);
 

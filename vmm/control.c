@@ -130,6 +130,9 @@ static int pause_or_reply(struct control *c, int fd)
 {
 	int ret = vm_pause(c->vm);
 
+	/* Nothing new is printed now: let what the guest said reach stdout first. */
+	if (!ret)
+		console_drain(&c->vm->console, CONSOLE_FLUSH_MS);
 	if (ret == -ETIMEDOUT)
 		reply(fd, "error: the vCPUs did not stop within %d ms; guest resumed",
 		      VM_PAUSE_TIMEOUT_MS);
@@ -166,7 +169,7 @@ static void do_restart(struct control *c, int fd, const char *binary)
 		return;
 	}
 	reply(fd, "ok saved %s; exec %s", c->state_path, binary);
-	dropped = console_flush(&c->vm->console, CONSOLE_FLUSH_MS);
+	dropped = console_flush(&c->vm->console, 0);
 	if (dropped)
 		pr_info("console: %" PRIu64 " bytes dropped so far (stdout not draining)", dropped);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
@@ -193,7 +196,7 @@ static void do_save(struct control *c, int fd)
 		c->state_path, c->state_path);
 	reply(fd, "ok saved %s; exiting", c->state_path);
 	close(fd);
-	console_flush(&c->vm->console, CONSOLE_FLUSH_MS);
+	console_flush(&c->vm->console, 0);
 	fflush(NULL);
 	_exit(0);
 }

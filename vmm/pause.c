@@ -20,6 +20,9 @@ void vm_kick_all(struct vm *vm)
 
 void vm_request_exit(struct vm *vm, int code, const char *why)
 {
+	/* The guest's last words first (bounded: stdout may be stalled). */
+	if (vm->console.started)
+		console_drain(&vm->console, 200);
 	pthread_mutex_lock(&vm->pause_lock);
 	if (!vm->exiting) {
 		vm->exit_code = code;
