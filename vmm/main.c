@@ -43,6 +43,8 @@ static void usage(FILE *f)
 		"                    with --dax, from DEV: the same memory under another\n"
 		"                    device node (after a host kexec)\n"
 		"  --user U, --group G  run as U/G once the devices are open\n"
+		"  --debug-exit      a byte the guest writes to port 0x501 ends tinyvmm\n"
+		"                    with that status (test guests; off by default)\n"
 		"  --console-buffer SIZE  console output held while stdout stalls (64K);\n"
 		"                    beyond it bytes are dropped and counted\n"
 		"  --help            this text\n"
@@ -111,7 +113,8 @@ static int devices_init(struct vm *vm)
 	ret = io_bus_register(&vm->io, SERIAL_COM1_BASE, 8, serial_io, &vm->serial, "serial");
 	if (!ret)
 		ret = io_bus_register(&vm->io, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042");
-	if (!ret)
+	/* Off unless asked for: a guest must not choose how tinyvmm exits. */
+	if (!ret && vm->cfg->debug_exit)
 		ret = io_bus_register(&vm->io, DEBUG_EXIT_PORT, 1, debug_exit_io, vm, "debug-exit");
 	if (!ret)
 		ret = io_bus_register(&vm->io, POST_PORT, 1, post_io, vm, "post");
@@ -157,6 +160,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "console-buffer", required_argument, NULL, 'b' },
+		{ "debug-exit", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +179,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case 'c': cfg->cmdline = optarg; break;
 		case 's': cfg->control = optarg; break;
 		case 'r': cfg->restore = optarg; break;
+		case 'x': cfg->debug_exit = true; break;
 		case 'n':
 			errno = 0;
 			n = strtol(optarg, &end, 10);
@@ -331,9 +336,9 @@ int main(int argc, char **argv)
 		if (vm.vcpus[i].started)
 			pthread_join(vm.vcpus[i].thread, NULL);
 	control_stop(&vm);
-	vcpu_report_exits(&vm);
 	if (console_flush(&vm.console, 2000))
 		pr_info("console: %" PRIu64 " bytes dropped (stdout stalled or failed)",
 			console_dropped(&vm.console));
+	vcpu_report_exits(&vm);
 	return vm.exit_code;
 }

@@ -38,6 +38,7 @@ struct vmm_config {
 	int cpus;
 	uint64_t mem;
 	uint64_t console_buf;
+	bool debug_exit;
 };
 
 /**
