@@ -5,7 +5,8 @@
  *
  *   status            -> the VM's counters
  *   restart [BINARY]  -> pause vCPUs, save state to SOCK.state, answer
- *                        "ok saved ...", exec BINARY --restore SOCK.state.
+ *                        "ok saved ...", exec BINARY --restore SOCK.state
+ *                        with the locked device descriptor inherited.
  *                        If exec fails the old process resumes the guest.
  *   save              -> pause vCPUs, save state to SOCK.state, answer
  *                        "ok saved ...", and exit without resuming: the
@@ -25,6 +26,7 @@
 
 #include "control.h"
 #include "control_proto.h"
+#include "dax.h"
 #include "mce.h"
 #include "snapshot.h"
 #include "util.h"
@@ -143,8 +145,9 @@ static int pause_or_reply(struct control *c, int fd)
 
 static void do_restart(struct control *c, int fd, const char *binary)
 {
-	char self[PATH_MAX];
+	char self[PATH_MAX], fdnum[16];
 	uint64_t t0, dropped;
+	int err;
 	ssize_t n;
 
 	if (!binary) {
@@ -173,9 +176,15 @@ static void do_restart(struct control *c, int fd, const char *binary)
 	if (dropped)
 		pr_info("console: %" PRIu64 " bytes dropped so far (stdout not draining)", dropped);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
-	execl(binary, binary, "--restore", c->state_path, (char *)NULL);
-	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(errno));
-	reply(fd, "error: exec %s: %s; guest resumed by the old process", binary, strerror(errno));
+	/* The device descriptor, and with it the device lock, crosses the exec. */
+	snprintf(fdnum, sizeof(fdnum), "%d", c->vm->dax->fd);
+	if (dax_keep_across_exec(c->vm->dax, 1) == 0 && setenv(DAX_FD_ENV, fdnum, 1) == 0)
+		execl(binary, binary, "--restore", c->state_path, (char *)NULL);
+	err = errno;
+	unsetenv(DAX_FD_ENV);
+	dax_keep_across_exec(c->vm->dax, 0);
+	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(err));
+	reply(fd, "error: exec %s: %s; guest resumed by the old process", binary, strerror(err));
 	vm_resume(c->vm);
 }
 
@@ -353,10 +362,15 @@ static int client_restart(const char *sock, const char *binary, long wait_s)
 			return 0;
 		}
 	}
+	/*
+	 * The new tinyvmm may only be slow: a --restore now is safe all the same,
+	 * as it is refused while that one holds the device or once it resumed.
+	 */
 	fprintf(stderr,
-		"tinyvmm ctl: the new tinyvmm did not come up; the guest is saved in "
-		"%s.state: resume it with tinyvmm --restore %s.state\n",
-		sock, sock);
+		"tinyvmm ctl: the new tinyvmm did not come up within %ld s; the guest is "
+		"saved in %s.state: tinyvmm --restore %s.state resumes it (refused while "
+		"another tinyvmm holds the device, or once the state was resumed)\n",
+		wait_s, sock, sock);
 	return 1;
 }
 

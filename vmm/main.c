@@ -3,11 +3,13 @@
  * tinyvmm: boot a Linux bzImage on a dax device with raw KVM ioctls.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -41,7 +43,9 @@ static void usage(FILE *f)
 		"  --control SOCK    control socket for 'tinyvmm ctl'\n"
 		"  --restore STATE   resume a guest saved by a live restart or 'ctl save';\n"
 		"                    with --dax, from DEV: the same memory under another\n"
-		"                    device node (after a host kexec)\n"
+		"                    device node (after a host kexec). STATE is renamed\n"
+		"                    STATE.resumed once the guest runs and not resumed again\n"
+		"  --force           with --restore: resume a STATE that was resumed before\n"
 		"  --user U, --group G  run as U/G once the devices are open\n"
 		"  --debug-exit      a byte the guest writes to port 0x501 ends tinyvmm\n"
 		"                    with that status (test guests; off by default)\n"
@@ -161,6 +165,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "group", required_argument, NULL, 'g' },
 		{ "console-buffer", required_argument, NULL, 'b' },
 		{ "debug-exit", no_argument, NULL, 'x' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -180,6 +185,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case 's': cfg->control = optarg; break;
 		case 'r': cfg->restore = optarg; break;
 		case 'x': cfg->debug_exit = true; break;
+		case 'f': cfg->force = true; break;
 		case 'n':
 			errno = 0;
 			n = strtol(optarg, &end, 10);
@@ -220,6 +226,10 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		pr_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
+	if (cfg->force && !cfg->restore) {
+		pr_err("--force goes with --restore (see --help)");
+		return -EINVAL;
+	}
 	if (cfg->restore)
 		return 0;
 	if (!cfg->dax || !cfg->kernel) {
@@ -229,13 +239,17 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 	return 0;
 }
 
-static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_config *cfg)
+static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_config *cfg,
+			   int inherited)
 {
 	const char *why;
 	uint64_t size;
 
-	if (dax_open(dax, cfg->dax))
+	if (dax_open(dax, cfg->dax, inherited))
 		return -ENODEV;
+	/* before the mapping: a second VMM must not touch the guest's memory */
+	if (dax_lock(dax))
+		return -EBUSY;
 	if (dax_check_size(dax, cfg->mem, &size, &why)) {
 		pr_err("%s (%" PRIu64 " bytes, align %" PRIu64 "): %s", cfg->dax, dax->size,
 		       dax->align, why);
@@ -246,7 +260,43 @@ static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_
 	guest_mem_init(&vm->mem, dax->map, size);
 	vm->dev_size = dax->size;
 	vm->dev_rdev = dax->rdev;
+	vm->dax = dax;
 	return 0;
+}
+
+/*
+ * The device descriptor a live restart passed on (TINYVMM_DAX_FD), which
+ * carries the device lock across the exec; -1 if none.
+ */
+static int take_inherited_dax_fd(void)
+{
+	const char *v = getenv(DAX_FD_ENV);
+	char *end;
+	long fd;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	unsetenv(DAX_FD_ENV);
+	if (errno || *end || fd < 3 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0)
+		return -1;
+	return (int)fd;
+}
+
+/* harden_close_inherited_fds(), except for the device descriptor of a restart. */
+static void close_inherited_fds(int keep)
+{
+	if (keep < 0) {
+		harden_close_inherited_fds();
+		return;
+	}
+	if (keep > 3 && syscall(__NR_close_range, 3U, (unsigned int)keep - 1, 0U))
+		for (int fd = 3; fd < keep; fd++)
+			close(fd);
+	if (syscall(__NR_close_range, (unsigned int)keep + 1, ~0U, 0U))
+		for (int fd = keep + 1; fd < 1024; fd++)
+			close(fd);
 }
 
 static int vm_cold_boot(struct vm *vm, const struct vmm_config *cfg)
@@ -286,12 +336,14 @@ int main(int argc, char **argv)
 	struct kvm_cpuid2 *cpuid;
 	struct dax_dev dax;
 	pthread_t in_thread;
+	int inherited;
 
 	/* A reader that goes away (control client, stdout pipe) is EPIPE, not death. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
-	harden_close_inherited_fds();
+	inherited = take_inherited_dax_fd();
+	close_inherited_fds(inherited);
 	if (parse_args(argc, argv, &cfg))
 		return 2;
 	if (cfg.restore) {
@@ -304,7 +356,7 @@ int main(int argc, char **argv)
 	pthread_cond_init(&vm.pause_cond, NULL);
 	vm.cfg = &cfg;
 	vm.ncpus = cfg.cpus;
-	if (vm_setup_memory(&vm, &dax, &cfg) || kvm_open(&vm) || kvm_create_vm(&vm) ||
+	if (vm_setup_memory(&vm, &dax, &cfg, inherited) || kvm_open(&vm) || kvm_create_vm(&vm) ||
 	    kvm_set_memslots(&vm) || devices_init(&vm) || vcpu_signals_init() || mce_init(&vm))
 		return 1;
 	if (snap && snapshot_check_device(snap, &dax, vm.mem.size))
@@ -317,6 +369,9 @@ int main(int argc, char **argv)
 			return 1;
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
+		return 1;
+	/* Under the device lock, before any vCPU runs: this state is used up. */
+	if (snap && snapshot_consume(snap, cfg.force))
 		return 1;
 	if (harden_apply() || console_start(&vm.console))
 		return 1;

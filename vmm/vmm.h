@@ -23,6 +23,7 @@
 #endif
 
 struct vm;
+struct dax_dev;
 struct kvm_cpuid2;
 struct vcpu_state;
 struct mce_ctx;
@@ -35,6 +36,7 @@ struct vmm_config {
 	const char *cmdline;
 	const char *control;
 	const char *restore;
+	bool force;
 	int cpus;
 	uint64_t mem;
 	uint64_t console_buf;
@@ -99,6 +101,7 @@ struct vm {
 	/* identity of the backing device, recorded in state files */
 	uint64_t dev_size;
 	uint64_t dev_rdev;
+	struct dax_dev *dax;
 	/* live restart: how many so far, and the last pause */
 	uint32_t restarts;
 	uint64_t last_pause_ns;
