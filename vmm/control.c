@@ -28,6 +28,7 @@
 #include "control_proto.h"
 #include "dax.h"
 #include "mce.h"
+#include "rollback.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
@@ -123,6 +124,7 @@ static void do_status(struct control *c, int fd)
 	st.unhandled_mmio = vm->stats.unhandled_mmio;
 	pthread_mutex_unlock(&vm->dev_lock);
 	st.console_dropped = console_dropped(&vm->console);
+	st.rolled_back = vm->rolled_back;
 	n = control_format_status(buf, sizeof(buf), &st);
 	send_reply(fd, buf, n);
 }
@@ -147,18 +149,19 @@ static void do_restart(struct control *c, int fd, const char *binary)
 {
 	char self[PATH_MAX], fdnum[16];
 	uint64_t t0, dropped;
-	int err;
+	pid_t watchdog;
 	ssize_t n;
+	int err;
 
-	if (!binary) {
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n <= 0) {
-			reply(fd, "error: readlink /proc/self/exe: %s", strerror(errno));
-			return;
-		}
-		self[n] = 0;
-		binary = self;
+	/* this binary: the default target, and what a rollback runs */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		reply(fd, "error: readlink /proc/self/exe: %s", strerror(errno));
+		return;
 	}
+	self[n] = 0;
+	if (!binary)
+		binary = self;
 	if (access(binary, X_OK)) {
 		reply(fd, "error: %s is not executable: %s", binary, strerror(errno));
 		return;
@@ -176,11 +179,15 @@ static void do_restart(struct control *c, int fd, const char *binary)
 	if (dropped)
 		pr_info("console: %" PRIu64 " bytes dropped so far (stdout not draining)", dropped);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
+	watchdog = rollback_watchdog_start(self, c->state_path);
+	if (watchdog < 0)
+		pr_err("live restart: no rollback watchdog: %s", strerror(-watchdog));
 	/* The device descriptor, and with it the device lock, crosses the exec. */
 	snprintf(fdnum, sizeof(fdnum), "%d", c->vm->dax->fd);
 	if (dax_keep_across_exec(c->vm->dax, 1) == 0 && setenv(DAX_FD_ENV, fdnum, 1) == 0)
 		execl(binary, binary, "--restore", c->state_path, (char *)NULL);
 	err = errno;
+	rollback_watchdog_cancel(watchdog);
 	unsetenv(DAX_FD_ENV);
 	dax_keep_across_exec(c->vm->dax, 0);
 	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(err));
@@ -357,6 +364,13 @@ static int client_restart(const char *sock, const char *binary, long wait_s)
 		if (control_status_field(line.buf, "restarts") > before) {
 			long long us = control_status_field(line.buf, "last_pause_us");
 
+			if (control_status_field(line.buf, "rolled_back") == 1) {
+				fprintf(stderr,
+					"tinyvmm ctl: restart: the new binary did not take the guest; "
+					"the old binary resumed it (pause %lld.%03lld ms)\n%s\n",
+					us / 1000, us % 1000, line.buf);
+				return 1;
+			}
 			printf("restarted: pause %lld.%03lld ms\n%s\n", us / 1000, us % 1000,
 			       line.buf);
 			return 0;

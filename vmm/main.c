@@ -17,6 +17,7 @@
 #include "dax.h"
 #include "mce.h"
 #include "mptable.h"
+#include "rollback.h"
 #include "seccomp.h"
 #include "snapshot.h"
 #include "util.h"
@@ -343,6 +344,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
 	inherited = take_inherited_dax_fd();
+	if (getenv(ROLLBACK_ENV)) {
+		vm.rolled_back = true;
+		unsetenv(ROLLBACK_ENV);
+	}
 	close_inherited_fds(inherited);
 	if (parse_args(argc, argv, &cfg))
 		return 2;
@@ -370,10 +375,13 @@ int main(int argc, char **argv)
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
 		return 1;
-	/* Under the device lock, before any vCPU runs: this state is used up. */
-	if (snap && snapshot_consume(snap, cfg.force))
-		return 1;
 	if (harden_apply() || console_start(&vm.console))
+		return 1;
+	/*
+	 * Under the device lock, right before the vCPUs run: this state is used
+	 * up, and a restart's rollback watchdog (rollback.c) stands down.
+	 */
+	if (snap && snapshot_consume(snap, cfg.force))
 		return 1;
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);

@@ -105,6 +105,7 @@ struct vm {
 	/* live restart: how many so far, and the last pause */
 	uint32_t restarts;
 	uint64_t last_pause_ns;
+	bool rolled_back; /* started by a restart's watchdog: the new binary failed */
 	struct control *ctl;
 };
 
