@@ -5,7 +5,8 @@
  *
  *   status            -> the VM's counters
  *   restart [BINARY]  -> pause vCPUs, save state to SOCK.state, answer
- *                        "ok saved ...", exec BINARY --restore SOCK.state.
+ *                        "ok saved ...", exec BINARY --restore SOCK.state
+ *                        with the locked device descriptor inherited.
  *                        If exec fails the old process resumes the guest.
  *   save              -> pause vCPUs, save state to SOCK.state, answer
  *                        "ok saved ...", and exit without resuming: the
@@ -13,6 +14,7 @@
  *                        (a host kexec, docs/host-live-update.md).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,12 +26,16 @@
 
 #include "control.h"
 #include "control_proto.h"
+#include "dax.h"
 #include "mce.h"
+#include "rollback.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
 
 #define RESTART_WAIT_S 60
+/* How long an exec or exit waits for the console to drain. */
+#define CONSOLE_FLUSH_MS 500
 
 struct control {
 	struct vm *vm;
@@ -49,9 +55,15 @@ static int sock_addr(const char *path, struct sockaddr_un *a)
 	return 0;
 }
 
+/*
+ * A client may hang up before its reply: that is EPIPE here (SIGPIPE is
+ * ignored, main.c), never the end of the guest. write() rather than
+ * send(MSG_NOSIGNAL): a tinyvmm started by a live restart runs under the
+ * process filter of the one before it, which may not allow sendto.
+ */
 static void send_reply(int fd, const char *buf, size_t len)
 {
-	if (write(fd, buf, len) < 0)
+	if (write(fd, buf, len) < 0 && errno != EPIPE && errno != ECONNRESET)
 		pr_err("control: write reply: %s", strerror(errno));
 }
 
@@ -111,44 +123,75 @@ static void do_status(struct control *c, int fd)
 	st.unhandled_io = vm->stats.unhandled_io;
 	st.unhandled_mmio = vm->stats.unhandled_mmio;
 	pthread_mutex_unlock(&vm->dev_lock);
+	st.console_dropped = console_dropped(&vm->console);
+	st.rolled_back = vm->rolled_back;
 	n = control_format_status(buf, sizeof(buf), &st);
 	send_reply(fd, buf, n);
 }
 
+/* Pause the vCPUs, or answer why not. */
+static int pause_or_reply(struct control *c, int fd)
+{
+	int ret = vm_pause(c->vm);
+
+	/* Nothing new is printed now: let what the guest said reach stdout first. */
+	if (!ret)
+		console_drain(&c->vm->console, CONSOLE_FLUSH_MS);
+	if (ret == -ETIMEDOUT)
+		reply(fd, "error: the vCPUs did not stop within %d ms; guest resumed",
+		      VM_PAUSE_TIMEOUT_MS);
+	else if (ret)
+		reply(fd, "error: the VM is exiting");
+	return ret;
+}
+
 static void do_restart(struct control *c, int fd, const char *binary)
 {
-	char self[PATH_MAX];
-	uint64_t t0;
+	char self[PATH_MAX], fdnum[16];
+	uint64_t t0, dropped;
+	pid_t watchdog;
 	ssize_t n;
+	int err;
 
-	if (!binary) {
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n <= 0) {
-			reply(fd, "error: readlink /proc/self/exe: %s", strerror(errno));
-			return;
-		}
-		self[n] = 0;
-		binary = self;
+	/* this binary: the default target, and what a rollback runs */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		reply(fd, "error: readlink /proc/self/exe: %s", strerror(errno));
+		return;
 	}
+	self[n] = 0;
+	if (!binary)
+		binary = self;
 	if (access(binary, X_OK)) {
 		reply(fd, "error: %s is not executable: %s", binary, strerror(errno));
 		return;
 	}
 	t0 = now_ns();
-	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting");
+	if (pause_or_reply(c, fd))
 		return;
-	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
 		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
 		return;
 	}
 	reply(fd, "ok saved %s; exec %s", c->state_path, binary);
+	dropped = console_flush(&c->vm->console, 0);
+	if (dropped)
+		pr_info("console: %" PRIu64 " bytes dropped so far (stdout not draining)", dropped);
 	pr_info("live restart: exec %s --restore %s", binary, c->state_path);
-	execl(binary, binary, "--restore", c->state_path, (char *)NULL);
-	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(errno));
-	reply(fd, "error: exec %s: %s; guest resumed by the old process", binary, strerror(errno));
+	watchdog = rollback_watchdog_start(self, c->state_path);
+	if (watchdog < 0)
+		pr_err("live restart: no rollback watchdog: %s", strerror(-watchdog));
+	/* The device descriptor, and with it the device lock, crosses the exec. */
+	snprintf(fdnum, sizeof(fdnum), "%d", c->vm->dax->fd);
+	if (dax_keep_across_exec(c->vm->dax, 1) == 0 && setenv(DAX_FD_ENV, fdnum, 1) == 0)
+		execl(binary, binary, "--restore", c->state_path, (char *)NULL);
+	err = errno;
+	rollback_watchdog_cancel(watchdog);
+	unsetenv(DAX_FD_ENV);
+	dax_keep_across_exec(c->vm->dax, 0);
+	pr_err("exec %s: %s; resuming the guest in this process", binary, strerror(err));
+	reply(fd, "error: exec %s: %s; guest resumed by the old process", binary, strerror(err));
 	vm_resume(c->vm);
 }
 
@@ -156,10 +199,8 @@ static void do_save(struct control *c, int fd)
 {
 	uint64_t t0 = now_ns();
 
-	if (vm_pause(c->vm)) {
-		reply(fd, "error: the VM is exiting");
+	if (pause_or_reply(c, fd))
 		return;
-	}
 	if (snapshot_save(c->vm, c->state_path, t0)) {
 		vm_resume(c->vm);
 		reply(fd, "error: saving state to %s failed; guest resumed", c->state_path);
@@ -171,6 +212,7 @@ static void do_save(struct control *c, int fd)
 		c->state_path, c->state_path);
 	reply(fd, "ok saved %s; exiting", c->state_path);
 	close(fd);
+	console_flush(&c->vm->console, 0);
 	fflush(NULL);
 	_exit(0);
 }
@@ -194,6 +236,7 @@ static void *control_thread(void *arg)
 			break;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		ret = read_line(fd, &line);
 		if (ret) {
 			/* a part of a command is no command: do not act on it */
@@ -321,15 +364,27 @@ static int client_restart(const char *sock, const char *binary, long wait_s)
 		if (control_status_field(line.buf, "restarts") > before) {
 			long long us = control_status_field(line.buf, "last_pause_us");
 
+			if (control_status_field(line.buf, "rolled_back") == 1) {
+				fprintf(stderr,
+					"tinyvmm ctl: restart: the new binary did not take the guest; "
+					"the old binary resumed it (pause %lld.%03lld ms)\n%s\n",
+					us / 1000, us % 1000, line.buf);
+				return 1;
+			}
 			printf("restarted: pause %lld.%03lld ms\n%s\n", us / 1000, us % 1000,
 			       line.buf);
 			return 0;
 		}
 	}
+	/*
+	 * The new tinyvmm may only be slow: a --restore now is safe all the same,
+	 * as it is refused while that one holds the device or once it resumed.
+	 */
 	fprintf(stderr,
-		"tinyvmm ctl: the new tinyvmm did not come up; the guest is saved in "
-		"%s.state: resume it with tinyvmm --restore %s.state\n",
-		sock, sock);
+		"tinyvmm ctl: the new tinyvmm did not come up within %ld s; the guest is "
+		"saved in %s.state: tinyvmm --restore %s.state resumes it (refused while "
+		"another tinyvmm holds the device, or once the state was resumed)\n",
+		wait_s, sock, sock);
 	return 1;
 }
 

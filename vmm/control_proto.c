@@ -4,7 +4,7 @@
  *
  *   status            -> "ok running build=B pid=P cpus=N mem=B restarts=N
  *                         last_pause_us=U bad_pages=N unhandled_io=N
- *                         unhandled_mmio=N"
+ *                         unhandled_mmio=N console_dropped=N rolled_back=0|1"
  *   restart [BINARY]  -> "ok saved SOCK.state; exec BINARY"
  *   save              -> "ok saved SOCK.state; exiting"
  *   anything else     -> "error: ..."
@@ -115,9 +115,10 @@ size_t control_format_status(char *buf, size_t len, const struct control_status 
 	return control_reply(buf, len,
 			     "ok running build=%s pid=%d cpus=%d mem=%" PRIu64
 			     " restarts=%u last_pause_us=%" PRIu64
-			     " bad_pages=%d unhandled_io=%" PRIu64 " unhandled_mmio=%" PRIu64,
+			     " bad_pages=%d unhandled_io=%" PRIu64 " unhandled_mmio=%" PRIu64
+			     " console_dropped=%" PRIu64 " rolled_back=%d",
 			     st->build, st->pid, st->cpus, st->mem, st->restarts, st->last_pause_us,
-			     st->bad_pages, st->unhandled_io, st->unhandled_mmio);
+			     st->bad_pages, st->unhandled_io, st->unhandled_mmio, st->console_dropped, st->rolled_back);
 }
 
 bool control_arg_valid(const char *arg)

@@ -55,6 +55,8 @@ struct control_status {
 	int bad_pages;
 	uint64_t unhandled_io;
 	uint64_t unhandled_mmio;
+	uint64_t console_dropped; /* console bytes lost to a stalled or failed stdout */
+	int rolled_back; /* 1: the last restart's new binary failed, the old one resumed */
 };
 
 void control_line_init(struct control_line *l);

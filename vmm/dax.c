@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Open and map a dax character device (/dev/daxR.N or /dev/pdaxR.N).
- * The only sysfs read is the device's own size and align attributes under
- * /sys/dev/char/MAJ:MIN, which both backends provide.
+ * Open, lock and map a dax character device (/dev/daxR.N or /dev/pdaxR.N).
+ * The only sysfs reads are the device's own size, align and mappingN/
+ * attributes under /sys/dev/char/MAJ:MIN, which both backends provide.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,13 +45,52 @@ static int read_u64_attr(dev_t rdev, const char *name, uint64_t *v)
 	return -ENOENT;
 }
 
-int dax_open(struct dax_dev *d, const char *path)
+/* mappingN/{start,end,page_offset}: the physical memory behind the device. */
+static void read_ranges(struct dax_dev *d)
+{
+	char name[64];
+	int i;
+
+	for (i = 0; i < DAX_MAX_RANGES; i++) {
+		struct dax_range *r = &d->ranges[i];
+
+		snprintf(name, sizeof(name), "mapping%d/start", i);
+		if (read_u64_attr(d->rdev, name, &r->start))
+			break;
+		snprintf(name, sizeof(name), "mapping%d/end", i);
+		if (read_u64_attr(d->rdev, name, &r->end))
+			break;
+		snprintf(name, sizeof(name), "mapping%d/page_offset", i);
+		if (read_u64_attr(d->rdev, name, &r->page_offset))
+			break;
+	}
+	d->nr_ranges = i;
+}
+
+/* A descriptor from the tinyvmm before a live restart: use it if it is @path. */
+static int adopt_inherited(struct dax_dev *d, int fd)
+{
+	struct stat a, b;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &a) || stat(d->path, &b) || !S_ISCHR(a.st_mode) || a.st_rdev != b.st_rdev) {
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+int dax_open(struct dax_dev *d, const char *path, int inherited)
 {
 	struct stat st;
 
 	memset(d, 0, sizeof(*d));
 	d->path = path;
-	d->fd = open(path, O_RDWR | O_CLOEXEC);
+	d->fd = adopt_inherited(d, inherited);
+	if (d->fd < 0)
+		d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {
 		pr_err("open %s: %s", path, strerror(errno));
 		return -errno;
@@ -76,6 +115,34 @@ int dax_open(struct dax_dev *d, const char *path)
 		pr_err("%s: device align %" PRIu64 " is not a power of two", path, d->align);
 		return -EINVAL;
 	}
+	read_ranges(d);
+	return 0;
+}
+
+int dax_lock(struct dax_dev *d)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	/* Our own lock (inherited across exec) is granted again. */
+	if (fcntl(d->fd, F_SETLK, &fl) == 0)
+		return 0;
+	if (errno != EAGAIN && errno != EACCES) {
+		pr_err("lock %s (F_SETLK): %s", d->path, strerror(errno));
+		return -errno;
+	}
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(d->fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		pr_err("%s is in use by pid %d: one tinyvmm per device, refused", d->path,
+		       (int)fl.l_pid);
+	else
+		pr_err("%s is in use by another tinyvmm: refused", d->path);
+	return -EBUSY;
+}
+
+int dax_keep_across_exec(struct dax_dev *d, int keep)
+{
+	if (fcntl(d->fd, F_SETFD, keep ? 0 : FD_CLOEXEC) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -3,10 +3,13 @@
  * tinyvmm: boot a Linux bzImage on a dax device with raw KVM ioctls.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -14,6 +17,7 @@
 #include "dax.h"
 #include "mce.h"
 #include "mptable.h"
+#include "rollback.h"
 #include "seccomp.h"
 #include "snapshot.h"
 #include "util.h"
@@ -40,18 +44,28 @@ static void usage(FILE *f)
 		"  --control SOCK    control socket for 'tinyvmm ctl'\n"
 		"  --restore STATE   resume a guest saved by a live restart or 'ctl save';\n"
 		"                    with --dax, from DEV: the same memory under another\n"
-		"                    device node (after a host kexec)\n"
+		"                    device node (after a host kexec). STATE is renamed\n"
+		"                    STATE.resumed once the guest runs and not resumed again\n"
+		"  --force           with --restore: resume a STATE that was resumed before\n"
 		"  --user U, --group G  run as U/G once the devices are open\n"
+		"  --debug-exit      a byte the guest writes to port 0x501 ends tinyvmm\n"
+		"                    with that status (test guests; off by default)\n"
+		"  --console-buffer SIZE  console output held while stdout stalls (64K);\n"
+		"                    beyond it bytes are dropped and counted\n"
 		"  --help            this text\n"
 		"\n"
 		"Control commands (tinyvmm ctl SOCK ...):\n"
-		"  status                       state, vCPUs, exits, last restart pause\n"
+		"  status                       state, vCPUs, exits, last restart pause,\n"
+		"                               console bytes dropped\n"
 		"  restart [--binary PATH] [--timeout S]\n"
 		"                               save state, exec PATH (default: this binary),\n"
-		"                               wait up to S seconds (60) for it to resume\n"
+		"                               wait up to S seconds (60) for it to resume;\n"
+		"                               if PATH dies before it resumes the guest,\n"
+		"                               this binary resumes it (rolled_back=1)\n"
 		"  save                         save state to SOCK.state and exit, guest paused\n"
 		"\n"
-		"The console is an 8250 UART on ttyS0 (stdout, input from stdin). The\n"
+		"The console is an 8250 UART on ttyS0 (stdout, input from stdin); output\n"
+		"that stdout cannot take in time is dropped and counted, never waited for. The\n"
 		"guest ends tinyvmm with status 0 by resetting (reboot=k makes Linux use\n"
 		"the i8042 reset line); a triple fault ends it with status 2.\n",
 		DEFAULT_CMDLINE, MAX_VCPUS);
@@ -87,17 +101,27 @@ static time_t rtc_host_time(void)
 	return time(NULL);
 }
 
+static void serial_to_console(void *ctx, uint8_t c)
+{
+	console_put(ctx, c);
+}
+
 static int devices_init(struct vm *vm)
 {
 	int ret;
 
+	if (console_init(&vm->console, STDOUT_FILENO, vm->cfg->console_buf))
+		return -ENOMEM;
 	serial_init(&vm->serial, STDOUT_FILENO, SERIAL_COM1_IRQ, serial_set_irq, vm);
+	vm->serial.tx = serial_to_console;
+	vm->serial.tx_ctx = &vm->console;
 	i8042_init(&vm->i8042, i8042_reset, vm);
 	rtc_init(&vm->rtc, rtc_host_time);
 	ret = io_bus_register(&vm->io, SERIAL_COM1_BASE, 8, serial_io, &vm->serial, "serial");
 	if (!ret)
 		ret = io_bus_register(&vm->io, I8042_DATA_PORT, 5, i8042_io, &vm->i8042, "i8042");
-	if (!ret)
+	/* Off unless asked for: a guest must not choose how tinyvmm exits. */
+	if (!ret && vm->cfg->debug_exit)
 		ret = io_bus_register(&vm->io, DEBUG_EXIT_PORT, 1, debug_exit_io, vm, "debug-exit");
 	if (!ret)
 		ret = io_bus_register(&vm->io, POST_PORT, 1, post_io, vm, "post");
@@ -142,6 +166,9 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "restore", required_argument, NULL, 'r' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "console-buffer", required_argument, NULL, 'b' },
+		{ "debug-exit", no_argument, NULL, 'x' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -151,6 +178,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 
 	cfg->cmdline = DEFAULT_CMDLINE;
 	cfg->cpus = 1;
+	cfg->console_buf = CONSOLE_BUF_DEFAULT;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': cfg->dax = optarg; break;
@@ -159,6 +187,8 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case 'c': cfg->cmdline = optarg; break;
 		case 's': cfg->control = optarg; break;
 		case 'r': cfg->restore = optarg; break;
+		case 'x': cfg->debug_exit = true; break;
+		case 'f': cfg->force = true; break;
 		case 'n':
 			errno = 0;
 			n = strtol(optarg, &end, 10);
@@ -171,6 +201,14 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		case 'm':
 			if (parse_size(optarg, &cfg->mem) || !cfg->mem) {
 				pr_err("--mem wants a size such as 512M or 1G, got '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'b':
+			if (parse_size(optarg, &cfg->console_buf) ||
+			    cfg->console_buf < CONSOLE_BUF_MIN || cfg->console_buf > CONSOLE_BUF_MAX) {
+				pr_err("--console-buffer wants a size from %d to 64M, got '%s'",
+				       CONSOLE_BUF_MIN, optarg);
 				return -EINVAL;
 			}
 			break;
@@ -191,6 +229,10 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		pr_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
+	if (cfg->force && !cfg->restore) {
+		pr_err("--force goes with --restore (see --help)");
+		return -EINVAL;
+	}
 	if (cfg->restore)
 		return 0;
 	if (!cfg->dax || !cfg->kernel) {
@@ -200,13 +242,17 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 	return 0;
 }
 
-static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_config *cfg)
+static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_config *cfg,
+			   int inherited)
 {
 	const char *why;
 	uint64_t size;
 
-	if (dax_open(dax, cfg->dax))
+	if (dax_open(dax, cfg->dax, inherited))
 		return -ENODEV;
+	/* before the mapping: a second VMM must not touch the guest's memory */
+	if (dax_lock(dax))
+		return -EBUSY;
 	if (dax_check_size(dax, cfg->mem, &size, &why)) {
 		pr_err("%s (%" PRIu64 " bytes, align %" PRIu64 "): %s", cfg->dax, dax->size,
 		       dax->align, why);
@@ -217,7 +263,43 @@ static int vm_setup_memory(struct vm *vm, struct dax_dev *dax, const struct vmm_
 	guest_mem_init(&vm->mem, dax->map, size);
 	vm->dev_size = dax->size;
 	vm->dev_rdev = dax->rdev;
+	vm->dax = dax;
 	return 0;
+}
+
+/*
+ * The device descriptor a live restart passed on (TINYVMM_DAX_FD), which
+ * carries the device lock across the exec; -1 if none.
+ */
+static int take_inherited_dax_fd(void)
+{
+	const char *v = getenv(DAX_FD_ENV);
+	char *end;
+	long fd;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	fd = strtol(v, &end, 10);
+	unsetenv(DAX_FD_ENV);
+	if (errno || *end || fd < 3 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0)
+		return -1;
+	return (int)fd;
+}
+
+/* harden_close_inherited_fds(), except for the device descriptor of a restart. */
+static void close_inherited_fds(int keep)
+{
+	if (keep < 0) {
+		harden_close_inherited_fds();
+		return;
+	}
+	if (keep > 3 && syscall(__NR_close_range, 3U, (unsigned int)keep - 1, 0U))
+		for (int fd = 3; fd < keep; fd++)
+			close(fd);
+	if (syscall(__NR_close_range, (unsigned int)keep + 1, ~0U, 0U))
+		for (int fd = keep + 1; fd < 1024; fd++)
+			close(fd);
 }
 
 static int vm_cold_boot(struct vm *vm, const struct vmm_config *cfg)
@@ -257,10 +339,18 @@ int main(int argc, char **argv)
 	struct kvm_cpuid2 *cpuid;
 	struct dax_dev dax;
 	pthread_t in_thread;
+	int inherited;
 
+	/* A reader that goes away (control client, stdout pipe) is EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
-	harden_close_inherited_fds();
+	inherited = take_inherited_dax_fd();
+	if (getenv(ROLLBACK_ENV)) {
+		vm.rolled_back = true;
+		unsetenv(ROLLBACK_ENV);
+	}
+	close_inherited_fds(inherited);
 	if (parse_args(argc, argv, &cfg))
 		return 2;
 	if (cfg.restore) {
@@ -273,7 +363,7 @@ int main(int argc, char **argv)
 	pthread_cond_init(&vm.pause_cond, NULL);
 	vm.cfg = &cfg;
 	vm.ncpus = cfg.cpus;
-	if (vm_setup_memory(&vm, &dax, &cfg) || kvm_open(&vm) || kvm_create_vm(&vm) ||
+	if (vm_setup_memory(&vm, &dax, &cfg, inherited) || kvm_open(&vm) || kvm_create_vm(&vm) ||
 	    kvm_set_memslots(&vm) || devices_init(&vm) || vcpu_signals_init() || mce_init(&vm))
 		return 1;
 	if (snap && snapshot_check_device(snap, &dax, vm.mem.size))
@@ -287,7 +377,13 @@ int main(int argc, char **argv)
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
 		return 1;
-	if (harden_apply())
+	if (harden_apply() || console_start(&vm.console))
+		return 1;
+	/*
+	 * Under the device lock, right before the vCPUs run: this state is used
+	 * up, and a restart's rollback watchdog (rollback.c) stands down.
+	 */
+	if (snap && snapshot_consume(snap, cfg.force))
 		return 1;
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);
@@ -305,6 +401,9 @@ int main(int argc, char **argv)
 		if (vm.vcpus[i].started)
 			pthread_join(vm.vcpus[i].thread, NULL);
 	control_stop(&vm);
+	if (console_flush(&vm.console, 2000))
+		pr_info("console: %" PRIu64 " bytes dropped (stdout stalled or failed)",
+			console_dropped(&vm.console));
 	vcpu_report_exits(&vm);
 	return vm.exit_code;
 }

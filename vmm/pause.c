@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "vmm.h"
 
@@ -19,6 +20,9 @@ void vm_kick_all(struct vm *vm)
 
 void vm_request_exit(struct vm *vm, int code, const char *why)
 {
+	/* The guest's last words first (bounded: stdout may be stalled). */
+	if (vm->console.started)
+		console_drain(&vm->console, 200);
 	pthread_mutex_lock(&vm->pause_lock);
 	if (!vm->exiting) {
 		vm->exit_code = code;
@@ -30,19 +34,36 @@ void vm_request_exit(struct vm *vm, int code, const char *why)
 	vm_kick_all(vm);
 }
 
+/*
+ * A vCPU that does not park in time (stuck in the kernel, or a bug) must not
+ * hang the control thread and with it every later command: give up, let the
+ * parked ones run again and report.
+ */
 int vm_pause(struct vm *vm)
 {
+	struct timespec until;
 	int ret = 0;
 
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += VM_PAUSE_TIMEOUT_MS / 1000;
 	pthread_mutex_lock(&vm->pause_lock);
 	__atomic_store_n(&vm->pause_requested, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&vm->pause_lock);
 	vm_kick_all(vm);
 	pthread_mutex_lock(&vm->pause_lock);
 	while (vm->parked < vm->ncpus && !vm->exiting)
-		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+		if (pthread_cond_timedwait(&vm->pause_cond, &vm->pause_lock, &until) == ETIMEDOUT)
+			break;
 	if (vm->exiting)
 		ret = -ECANCELED;
+	else if (vm->parked < vm->ncpus)
+		ret = -ETIMEDOUT;
+	if (ret == -ETIMEDOUT) {
+		pr_err("pause: %d of %d vCPUs parked within %d ms; resuming them", vm->parked,
+		       vm->ncpus, VM_PAUSE_TIMEOUT_MS);
+		__atomic_store_n(&vm->pause_requested, false, __ATOMIC_RELEASE);
+		pthread_cond_broadcast(&vm->pause_cond);
+	}
 	pthread_mutex_unlock(&vm->pause_lock);
 	return ret;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * 8250/16550A UART. Transmission is instantaneous (the holding register is
- * always empty again right after a write), reception is a 64-byte FIFO fed
+ * always empty again right after a write; tinyvmm hands each byte to the
+ * console ring, which never blocks), reception is a 64-byte FIFO fed
  * from stdin. Enough of the register file for Linux's 8250 autodetection.
  */
 #include <errno.h>
@@ -112,6 +113,8 @@ static void serial_tx(struct serial *s, uint8_t c)
 {
 	if (s->r.mcr & UART_MCR_LOOP) {
 		serial_push(s, c);
+	} else if (s->tx) {
+		s->tx(s->tx_ctx, c);
 	} else if (s->out_fd >= 0) {
 		ssize_t w;
 

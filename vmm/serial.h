@@ -23,6 +23,9 @@ struct serial_regs {
 struct serial {
 	struct serial_regs r;
 	int out_fd;
+	/* if set, output goes here instead of to out_fd (the console ring) */
+	void (*tx)(void *ctx, uint8_t c);
+	void *tx_ctx;
 	int irq;
 	int irq_level;
 	void (*set_irq)(void *ctx, int irq, int level);

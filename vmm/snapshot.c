@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dax.h"
@@ -262,6 +263,9 @@ int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns)
 		state_put(&b, STATE_REC_DEV_RTC, &vm->rtc.r, sizeof(vm->rtc.r));
 		state_put(&b, STATE_REC_DEV_MCE, vm->mce->bad_gpa,
 			  (uint32_t)(vm->mce->nr_bad * sizeof(uint64_t)));
+		if (vm->dax->nr_ranges)
+			state_put(&b, STATE_REC_DEV_RANGES, vm->dax->ranges,
+				  (uint32_t)(vm->dax->nr_ranges * sizeof(struct dax_range)));
 		pthread_mutex_unlock(&vm->dev_lock);
 		ret = state_finish(&b);
 	}
@@ -286,14 +290,58 @@ static const struct state_rec_view *find_rec(const struct snapshot *s, uint32_t 
 	return NULL;
 }
 
+static bool has_suffix(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+
+	return n >= k && !strcmp(path + n - k, suffix);
+}
+
+/* A state file that ran once must not run again: it would fork the guest. */
+static int refuse_resumed(const char *path, const struct vmm_config *cfg)
+{
+	char done[4096];
+	struct stat st;
+
+	if (cfg->force)
+		return 0;
+	if (has_suffix(path, SNAPSHOT_RESUMED_SUFFIX)) {
+		pr_err("%s was resumed already: restoring it again would run an old copy of the "
+		       "guest, refused (--force to do it anyway)", path);
+		return -EALREADY;
+	}
+	snprintf(done, sizeof(done), "%s%s", path, SNAPSHOT_RESUMED_SUFFIX);
+	if (stat(path, &st) && errno == ENOENT && !stat(done, &st)) {
+		pr_err("%s was resumed already (now %s): restoring it again would run an old copy "
+		       "of the guest, refused (--force --restore %s to do it anyway)", path, done,
+		       done);
+		return -EALREADY;
+	}
+	return 0;
+}
+
 struct snapshot *snapshot_load(const char *path, struct vmm_config *cfg)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 	struct state_rec_view rec;
+	struct stat before, after;
 	const char *why;
 
-	if (!s || read_file(path, &s->data, &s->len))
+	if (!s || refuse_resumed(path, cfg))
 		goto fail;
+	if (stat(path, &before)) {
+		pr_err("stat %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (read_file(path, &s->data, &s->len))
+		goto fail;
+	if (stat(path, &after) || after.st_ino != before.st_ino || after.st_dev != before.st_dev) {
+		pr_err("%s was replaced while it was read: refused", path);
+		goto fail;
+	}
+	s->path = path;
+	s->file_dev = after.st_dev;
+	s->file_ino = after.st_ino;
 	if (state_validate(s->data, s->len, &why)) {
 		pr_err("%s: %s", path, why);
 		goto fail;
@@ -325,14 +373,80 @@ fail:
 	return NULL;
 }
 
+static void format_ranges(char *buf, size_t len, const struct dax_range *r, int n)
+{
+	int k = snprintf(buf, len, "%s", n ? "" : "no ranges readable");
+
+	for (int i = 0; i < n && k >= 0 && (size_t)k < len; i++)
+		k += snprintf(buf + k, len - k, "%s%#" PRIx64 "-%#" PRIx64 "@%#" PRIx64,
+			      i ? "," : "", r[i].start, r[i].end, r[i].page_offset);
+}
+
+/*
+ * The device's ranges (mappingN/) name its memory: after a host kexec the
+ * node can differ, the memory must not. States from before the record was
+ * added only have the size to go by.
+ */
+static int check_ranges(const struct snapshot *s, const struct dax_dev *d)
+{
+	struct dax_range saved[DAX_MAX_RANGES];
+	char a[512], b[512];
+	struct state_rec_view rec;
+	int n;
+
+	if (!find_rec(s, STATE_REC_DEV_RANGES, &rec))
+		return 0;
+	if (rec.len % sizeof(saved[0]) || rec.len / sizeof(saved[0]) > DAX_MAX_RANGES) {
+		pr_err("%s: device range record malformed", s->path);
+		return -EINVAL;
+	}
+	n = (int)(rec.len / sizeof(saved[0]));
+	memcpy(saved, rec.payload, rec.len);
+	if (n == d->nr_ranges && !memcmp(saved, d->ranges, rec.len))
+		return 0;
+	format_ranges(a, sizeof(a), saved, n);
+	format_ranges(b, sizeof(b), d->ranges, d->nr_ranges);
+	pr_err("%s was saved on %s (memory %s), %s is other memory (%s): refused", s->path,
+	       s->cfg.dax, a, d->path, b);
+	return -EINVAL;
+}
+
 int snapshot_check_device(const struct snapshot *s, const struct dax_dev *d, uint64_t size)
 {
 	if (s->cfg.dev_size != d->size || s->cfg.mem_size != size ||
 	    (!s->dax_given && s->cfg.dev_rdev != (uint64_t)d->rdev)) {
 		pr_err("state file belongs to another device: saved %s (%" PRIu64
-		       " bytes, guest RAM %" PRIu64 "), found %" PRIu64 " bytes",
-		       s->cfg.dax, s->cfg.dev_size, s->cfg.mem_size, d->size);
+		       " bytes, guest RAM %" PRIu64 "), found %s, %" PRIu64 " bytes",
+		       s->cfg.dax, s->cfg.dev_size, s->cfg.mem_size, d->path, d->size);
 		return -EINVAL;
+	}
+	return check_ranges(s, d);
+}
+
+int snapshot_consume(struct snapshot *s, bool force)
+{
+	char done[4096], dir[4096];
+	struct stat st;
+	int dfd;
+
+	if (force && has_suffix(s->path, SNAPSHOT_RESUMED_SUFFIX))
+		return 0;
+	if (stat(s->path, &st) || st.st_ino != s->file_ino || st.st_dev != s->file_dev) {
+		pr_err("%s was resumed by another tinyvmm while this one started: refused", s->path);
+		return -EALREADY;
+	}
+	if (snprintf(done, sizeof(done), "%s%s", s->path, SNAPSHOT_RESUMED_SUFFIX) >=
+	    (int)sizeof(done))
+		return -ENAMETOOLONG;
+	if (rename(s->path, done) < 0) {
+		pr_err("rename %s -> %s: %s", s->path, done, strerror(errno));
+		return -errno;
+	}
+	snprintf(dir, sizeof(dir), "%s", s->path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
 	}
 	return 0;
 }

@@ -32,6 +32,8 @@ enum state_rec {
 	STATE_REC_DEV_I8042 = 8,
 	STATE_REC_DEV_MCE = 9,
 	STATE_REC_DEV_RTC = 10,
+	/* u64 {start, end, page_offset} per physical range of the device */
+	STATE_REC_DEV_RANGES = 11,
 	/* Per-vCPU records start with a u32 vCPU index and 4 bytes of padding. */
 	STATE_REC_VCPU_MP_STATE = 16,
 	STATE_REC_VCPU_REGS = 17,

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "console.h"
 #include "ioport.h"
 #include "layout.h"
 #include "serial.h"
@@ -22,6 +23,7 @@
 #endif
 
 struct vm;
+struct dax_dev;
 struct kvm_cpuid2;
 struct vcpu_state;
 struct mce_ctx;
@@ -34,8 +36,11 @@ struct vmm_config {
 	const char *cmdline;
 	const char *control;
 	const char *restore;
+	bool force;
 	int cpus;
 	uint64_t mem;
+	uint64_t console_buf;
+	bool debug_exit;
 };
 
 /**
@@ -81,6 +86,7 @@ struct vm {
 	struct i8042 i8042;
 	struct rtc rtc;
 	struct exit_stats stats;
+	struct console console;
 
 	pthread_mutex_t pause_lock;
 	pthread_cond_t pause_cond;
@@ -95,9 +101,11 @@ struct vm {
 	/* identity of the backing device, recorded in state files */
 	uint64_t dev_size;
 	uint64_t dev_rdev;
+	struct dax_dev *dax;
 	/* live restart: how many so far, and the last pause */
 	uint32_t restarts;
 	uint64_t last_pause_ns;
+	bool rolled_back; /* started by a restart's watchdog: the new binary failed */
 	struct control *ctl;
 };
 
@@ -120,6 +128,8 @@ void vcpu_report_exits(const struct vm *vm);
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
 
 /* pause.c */
+#define VM_PAUSE_TIMEOUT_MS 5000
+/* Park every vCPU: 0, -ECANCELED (the VM is exiting) or -ETIMEDOUT (resumed again). */
 int vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 void vcpu_park_if_requested(struct vcpu *vcpu);

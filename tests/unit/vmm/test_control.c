@@ -109,16 +109,20 @@ Test(control, status_reply_reads_back)
 		.bad_pages = 1,
 		.unhandled_io = 5,
 		.unhandled_mmio = 6,
+		.console_dropped = 7,
+		.rolled_back = 1,
 	};
 	char reply[CONTROL_REPLY_MAX];
 
 	control_format_status(reply, sizeof(reply), &st);
 	cr_assert_str_eq(reply, "ok running build=1 pid=42 cpus=2 mem=68719476736 restarts=3 "
-				"last_pause_us=1234 bad_pages=1 unhandled_io=5 unhandled_mmio=6\n");
+				"last_pause_us=1234 bad_pages=1 unhandled_io=5 unhandled_mmio=6 "
+				"console_dropped=7 rolled_back=1\n");
 	cr_assert(control_reply_ok(reply));
 	cr_assert_eq(control_status_field(reply, "restarts"), 3);
 	cr_assert_eq(control_status_field(reply, "last_pause_us"), 1234);
 	cr_assert_eq(control_status_field(reply, "unhandled_mmio"), 6);
+	cr_assert_eq(control_status_field(reply, "console_dropped"), 7);
 	cr_assert_eq(control_status_field(reply, "io"), -1);
 	cr_assert_eq(control_status_field(reply, "restart"), -1);
 	/* a key inside another field's name or value is not that field */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "i8042.h"
 #include "ioport.h"
 #include "mptable.h"
@@ -237,4 +238,26 @@ Test(util, parse_size)
 	cr_assert_eq(parse_size("1Q", &v), -EINVAL);
 	cr_assert_eq(parse_size("1Gx", &v), -EINVAL);
 	cr_assert_eq(parse_size("99999999999T", &v), -EINVAL, "overflow");
+}
+
+/* The console ring never blocks its producer: a full ring drops and counts. */
+Test(console, full_ring_drops_and_counts)
+{
+	static struct console c;
+	static uint8_t out[256];
+
+	cr_assert_eq(console_init(&c, -1, 256), 0);
+	for (int i = 0; i < 256 + 10; i++)
+		console_put(&c, (uint8_t)i);
+	cr_assert_eq(console_dropped(&c), 10);
+	cr_assert_eq(console_take(&c, out, 3), 3);
+	cr_assert_eq(out[0], 0);
+	cr_assert_eq(out[2], 2);
+	console_put(&c, 0xaa);
+	cr_assert_eq(console_take(&c, out, sizeof(out)), 256 - 2);
+	cr_assert_eq(out[256 - 3], 0xaa, "wrapped around in order");
+	cr_assert_eq(console_take(&c, out, 1), 0);
+	/* not started: a flush writes nothing and counts what was queued */
+	console_put(&c, 1);
+	cr_assert_eq(console_flush(&c, 10), 11);
 }
