@@ -92,8 +92,10 @@ out:
 /*
  * True when KVM sees what the guest writes to XCR0, or when the probe
  * cannot tell (then the guest gets KVM's CPUID unchanged, as before).
- * The scratch VM has no in-kernel irqchip: no local APIC is created, so
- * KVM's APIC static keys are not flipped (see docs/testbed.md).
+ * The scratch VM has no in-kernel irqchip, so no local APIC is created
+ * and KVM's APIC static keys stay as they are; its one APIC-less vCPU
+ * does flip kvm_has_noapic_vcpu (0 -> 1 -> 0) once per start, while no
+ * vCPU of ours runs (docs/testbed.md: patched kernel text under TCG).
  */
 bool kvm_tracks_guest_xcr0(struct vm *vm, const struct kvm_cpuid2 *sup, uint64_t want)
 {
