@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "boot.h"
+#include "cpuid_xsave.h"
 #include "ioport.h"
 #include "mce.h"
 #include "seccomp.h"
@@ -77,8 +78,15 @@ struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
 		if (!c)
 			return NULL;
 		c->nent = n;
-		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+		if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			uint64_t xcr0 = cpuid_xcr0_probe_value(c);
+
+			/* Offer XSAVE only if the guest's XCR0 is what KVM sizes
+			 * leaf 0xD and switches state by (cpuid_xsave.c). */
+			if (xcr0 && !kvm_tracks_guest_xcr0(vm, c, xcr0))
+				cpuid_hide_xsave(c);
 			return c;
+		}
 		free(c);
 		if (errno != E2BIG) {
 			pr_err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
