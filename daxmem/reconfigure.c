@@ -339,22 +339,19 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 {
 	struct daxmem_region *cur = region_at(ctx, start);
 	char val[64];
+	bool bound;
 	size_t i;
 	int rc;
 
 	hmem[0] = '\0';
 	if (rec && rec->hmem[0])
 		snprintf(hmem, len, "%s", rec->hmem);
-	if (hmem_bound_at(start, hmem, len) == 0 && backend == DAXMEM_BACKEND_DEVDAX)
+	bound = hmem_bound_at(start, hmem, len) == 0;
+	if (bound && backend == DAXMEM_BACKEND_DEVDAX)
 		return 0;
 	if (cur && cur->backend == backend)
 		return 0;
-	if (check_recorded) {
-		rc = check_not_recorded(ctx, start, end);
-		if (rc)
-			return rc;
-	}
-
+	/* in use first: an open device is the more urgent thing to report */
 	if (cur && cur->backend == DAXMEM_BACKEND_PAGELESS) {
 		for (i = 0; i < cur->nr_devs; i++) {
 			if (!cur->devs[i]->present)
@@ -363,15 +360,24 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 			if (rc)
 				return rc;
 		}
+	} else if (bound) {
+		rc = check_hmem_devices(ctx, start, hmem);
+		if (rc)
+			return rc;
+	}
+	if (check_recorded) {
+		rc = check_not_recorded(ctx, start, end);
+		if (rc)
+			return rc;
+	}
+
+	if (cur && cur->backend == DAXMEM_BACKEND_PAGELESS) {
 		snprintf(val, sizeof(val), "%d", cur->id);
 		rc = sysfs_write(ctx, PDAX_BUS "/release", val);
 		if (rc)
 			return rc;
 		info(ctx, "released pdax region%d", cur->id);
-	} else if (hmem_bound_at(start, hmem, len) == 0) {
-		rc = check_hmem_devices(ctx, start, hmem);
-		if (rc)
-			return rc;
+	} else if (bound) {
 		rc = sysfs_write(ctx, HMEM_DRIVER "/unbind", hmem);
 		if (rc)
 			return rc;
