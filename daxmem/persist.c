@@ -238,6 +238,10 @@ int daxmem_restore(struct daxmem_ctx *ctx, const char *path, daxmem_restore_fn f
 	rc = daxmem_state_load(ctx, path ? path : ctx->state_path, &doc);
 	if (rc)
 		goto out_unlock;
+	/* a range back under its backend first: its region is what devices are rebuilt in */
+	rc = daxmem_backends_restore(ctx, &doc);
+	if (rc)
+		goto out;
 	todo = calloc(doc.nr_devs ? doc.nr_devs : 1, sizeof(*todo));
 	if (!todo) {
 		rc = -ENOMEM;

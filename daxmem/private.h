@@ -173,6 +173,13 @@ int daxmem_state_load(struct daxmem_ctx *ctx, const char *path, struct daxmem_st
 /* atomically replace path with st; the caller holds the lock */
 int daxmem_state_store(struct daxmem_ctx *ctx, const char *path, const struct daxmem_state *st);
 
+/*
+ * Put each range of doc's "backends" under its recorded backend (restore,
+ * before it rebuilds devices; reconfigure.c). The caller holds the lock;
+ * stores the state and rescans.
+ */
+int daxmem_backends_restore(struct daxmem_ctx *ctx, const struct daxmem_state *doc);
+
 /* zero a device through its character device (scrub.c) */
 int daxmem_scrub_chardev(struct daxmem_ctx *ctx, const char *chardev, uint64_t size);
 

@@ -36,6 +36,7 @@ void daxmem_state_clear(struct daxmem_state *st)
 		state_dev_clear(&st->devs[i]);
 	free(st->devs);
 	free(st->regions);
+	free(st->backends);
 	free(st->poisoned);
 	daxmem_state_init(st);
 }
@@ -147,6 +148,36 @@ int daxmem_state_put_region(struct daxmem_state *st, const struct daxmem_state_r
 	return 0;
 }
 
+const struct daxmem_state_backend *daxmem_state_find_backend(const struct daxmem_state *st,
+							     uint64_t start)
+{
+	size_t i;
+
+	for (i = 0; i < st->nr_backends; i++)
+		if (st->backends[i].start == start)
+			return &st->backends[i];
+	return NULL;
+}
+
+int daxmem_state_put_backend(struct daxmem_state *st, const struct daxmem_state_backend *b)
+{
+	struct daxmem_state_backend *n;
+	size_t i;
+
+	for (i = 0; i < st->nr_backends; i++) {
+		if (st->backends[i].start == b->start) {
+			st->backends[i] = *b;
+			return 0;
+		}
+	}
+	n = realloc(st->backends, (st->nr_backends + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	st->backends = n;
+	st->backends[st->nr_backends++] = *b;
+	return 0;
+}
+
 int daxmem_state_add_poison(struct daxmem_state *st, uint64_t start, uint64_t end)
 {
 	struct daxmem_range *n;
@@ -244,6 +275,23 @@ char *daxmem_state_format(const struct daxmem_state *st)
 		json_object_array_add(a, r);
 	}
 	json_object_object_add(root, "regions", a);
+	/* only when some range was reconfigured: older files stay as they were */
+	if (st->nr_backends) {
+		a = json_object_new_array();
+		for (i = 0; i < st->nr_backends; i++) {
+			const struct daxmem_state_backend *b = &st->backends[i];
+
+			r = json_object_new_object();
+			json_object_object_add(r, "start", json_u64(b->start));
+			json_object_object_add(r, "end", json_u64(b->end));
+			json_object_object_add(
+				r, "backend", json_object_new_string(daxmem_backend_name(b->backend)));
+			if (b->hmem[0])
+				json_object_object_add(r, "hmem", json_object_new_string(b->hmem));
+			json_object_array_add(a, r);
+		}
+		json_object_object_add(root, "backends", a);
+	}
 	a = json_object_new_array();
 	for (i = 0; i < st->nr_devs; i++)
 		json_object_array_add(a, dev_to_json(&st->devs[i]));
@@ -466,6 +514,30 @@ int daxmem_state_parse(const char *text, size_t len, struct daxmem_state *st, ch
 			if (daxmem_state_put_region(st, &r))
 				fail(&p, "out of memory");
 		}
+	}
+
+	a = get(&p, root, "document", "backends", json_type_array, true);
+	n = a ? json_object_array_length(a) : 0;
+	for (i = 0; i < n && !p.failed; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		struct daxmem_state_backend b = { 0 };
+		char where[32];
+
+		snprintf(where, sizeof(where), "backends[%zu]", i);
+		b.start = get_u64(&p, o, where, "start");
+		b.end = get_u64(&p, o, where, "end");
+		s = get_str(&p, o, where, "backend", false);
+		if (s && daxmem_backend_from_name(s, &b.backend))
+			fail(&p, "%s: unknown backend \"%s\"", where, s);
+		if (!p.failed && b.end < b.start)
+			fail(&p, "%s: end below start", where);
+		s = get_str(&p, o, where, "hmem", true);
+		if (s && snprintf(b.hmem, sizeof(b.hmem), "%s", s) >= (int)sizeof(b.hmem))
+			fail(&p, "%s: hmem \"%s\" too long", where, s);
+		if (!p.failed && daxmem_state_find_backend(st, b.start))
+			fail(&p, "%s: start %#llx recorded twice", where, (unsigned long long)b.start);
+		if (!p.failed && daxmem_state_put_backend(st, &b))
+			fail(&p, "out of memory");
 	}
 
 	a = get(&p, root, "document", "devices", json_type_array, false);

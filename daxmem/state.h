@@ -37,10 +37,25 @@ struct daxmem_state_region {
 	uint64_t size;
 };
 
+/*
+ * The backend chosen for a Soft Reserved range by reconfigure: restore hands
+ * the range back to it before it rebuilds devices. @hmem is the dax_hmem
+ * platform device that held it ("hmem.N", empty if unknown): on kernels that
+ * list no "hmem.N" in /proc/iomem nothing else says which one to bind back.
+ */
+struct daxmem_state_backend {
+	uint64_t start;
+	uint64_t end;
+	enum daxmem_backend backend;
+	char hmem[32];
+};
+
 struct daxmem_state {
 	int version;
 	struct daxmem_state_region *regions;
 	size_t nr_regions;
+	struct daxmem_state_backend *backends;
+	size_t nr_backends;
 	struct daxmem_state_dev *devs;
 	size_t nr_devs;
 	struct daxmem_range *poisoned; /* page_offset unused */
@@ -61,6 +76,10 @@ void daxmem_state_remove_dev(struct daxmem_state *st, size_t i);
 int daxmem_state_put_region(struct daxmem_state *st, const struct daxmem_state_region *r);
 const struct daxmem_state_region *daxmem_state_find_region(const struct daxmem_state *st,
 							   enum daxmem_backend backend, int id);
+/* replaces the entry of the same start */
+int daxmem_state_put_backend(struct daxmem_state *st, const struct daxmem_state_backend *b);
+const struct daxmem_state_backend *daxmem_state_find_backend(const struct daxmem_state *st,
+							     uint64_t start);
 /* merges with overlapping or adjacent entries */
 int daxmem_state_add_poison(struct daxmem_state *st, uint64_t start, uint64_t end);
 

@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "destroy", cmd_destroy, "destroy devices and forget them" },
 	{ "save", cmd_save, "record every device the kernel holds" },
 	{ "restore", cmd_restore, "rebuild recorded devices with their exact ranges" },
+	{ "reconfigure-region", cmd_reconfigure,
+	  "hand a Soft Reserved range to pdax (pageless) or dax_hmem (devdax)" },
 	{ "check", cmd_check, "reconcile the state file with the kernel" },
 	{ "carve", cmd_carve, "plan the boot-time carve of memory per NUMA node" },
 	{ "savings", cmd_savings, "struct page / vmemmap cost per mode" },
@@ -43,7 +45,7 @@ static void usage(FILE *f)
 	      "  -v, --verbose       log what the library does\n\ncommands:\n",
 	      f);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
 }
 
 int ctl_error(const char *fmt, ...)

@@ -17,6 +17,7 @@ int cmd_destroy(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_reconfigure(int argc, char **argv);
 int cmd_carve(int argc, char **argv);
 int cmd_savings(int argc, char **argv);
 int cmd_liveupdate(int argc, char **argv);

@@ -158,7 +158,7 @@ static void skip_no_region(struct savings_row *r, enum daxmem_backend backend, i
 		skip(r, "no %s region %d", r->cfg->backend, id);
 	else if (backend == DAXMEM_BACKEND_PAGELESS)
 		skip(r,
-		     "pdax has no region (hand it a Soft Reserved range: pdax-handover to-pdax START)");
+		     "pdax has no region (hand it a Soft Reserved range: daxmemctl reconfigure-region START --backend pageless)");
 	else
 		skip(r,
 		     "no device-dax region (needs Soft Reserved memory, dax_hmem and device_dax)");

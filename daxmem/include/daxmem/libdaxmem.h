@@ -124,6 +124,18 @@ int daxmem_region_get_poisoned(struct daxmem_region *region, size_t idx,
 	for (region = daxmem_region_get_first(ctx); region != NULL; \
 	     region = daxmem_region_get_next(region))
 
+/*
+ * Hand the Soft Reserved range that starts at start (as in /proc/iomem) to
+ * backend: dax_hmem for DAXMEM_BACKEND_DEVDAX, the pdax module (loaded with
+ * modprobe if needed) for DAXMEM_BACKEND_PAGELESS. Refuses with -EBUSY while
+ * a device of the range is open, mapped, onlined as System RAM or recorded
+ * in the state file. Records the choice in the state file, so that
+ * daxmem_restore() hands the range to the same backend first. *region holds
+ * a reference to the region that owns the range afterwards.
+ */
+int daxmem_region_reconfigure(struct daxmem_ctx *ctx, uint64_t start, enum daxmem_backend backend,
+			      struct daxmem_region **region);
+
 /* devices: what the kernel holds, merged with what the state file records */
 struct daxmem_dev *daxmem_dev_get_first(struct daxmem_region *region);
 struct daxmem_dev *daxmem_dev_get_next(struct daxmem_dev *dev);
@@ -179,7 +191,9 @@ int daxmem_save(struct daxmem_ctx *ctx, const char *path);
 typedef void (*daxmem_restore_fn)(struct daxmem_dev *dev, bool created, void *arg);
 /*
  * Rebuild every device recorded in path (NULL: the state file) that the
- * kernel does not hold, with the same ranges in the same order. Checks all
+ * kernel does not hold, with the same ranges in the same order. First hands
+ * each range recorded by daxmem_region_reconfigure() back to its backend
+ * (loading pdax if needed). Checks all
  * of them first and changes nothing if any range is taken or any region is
  * missing. fn (may be NULL) is called once per recorded device. Returns the
  * number of devices created.

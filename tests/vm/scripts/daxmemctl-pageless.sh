@@ -16,7 +16,7 @@ pl() { # create on the pageless region 0: NAME ARGS...
 # device-dax owns both carved ranges once device_dax binds its devices
 bind_devdax_all
 modprobe pdax
-pdax-handover to-pdax 0x140000000
+daxmemctl reconfigure-region 0x140000000 --backend pageless
 daxmemctl list -R -u
 [ "$(daxmemctl list -R -b pageless | jval start)" = $((0x140000000)) ] || fail "pageless region start"
 expect_error "exists in both backends" daxmemctl create --region 0 --size 2M

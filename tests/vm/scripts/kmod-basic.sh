@@ -19,8 +19,8 @@ grep -A1 ': Soft Reserved' /proc/iomem
 modprobe pdax
 [ -z "$(ls /sys/bus/pdax/devices)" ] || fail "pdax claimed ranges device-dax owns"
 echo "  pdax loaded, no unowned range: no regions"
-pdax-handover status
-pdax-handover to-pdax 0x140000000
+daxmemctl list -R -u
+daxmemctl reconfigure-region 0x140000000 --backend pageless
 R=/sys/bus/pdax/devices/region0
 [ -d $R ] || fail "no region0"
 for a in id start size available_size align numa_node seed; do
@@ -97,9 +97,9 @@ echo pdax0.0 > $R/delete
 [ ! -e /dev/pdax0.0 ] || fail "/dev/pdax0.0 still there"
 echo "  delete after close: ok"
 
-pdax-handover to-hmem 0x140000000
+daxmemctl reconfigure-region 0x140000000 --backend devdax
 sleep 1
-pdax-handover status
+daxmemctl list -R -u
 ls /sys/bus/dax/devices/
 [ -c /dev/dax1.0 ] || [ -c /dev/dax0.0 ] || fail "dax device not back"
 rmmod pdax

@@ -52,7 +52,7 @@ if [ -z "$phase" ]; then
 		[ -e "$d/driver" ] || vmm_bind_devdax "$(basename "$d")"
 	done
 	modprobe pdax || vmm_fail "modprobe pdax"
-	pdax-handover to-pdax 0x140000000 >/dev/null || vmm_fail "pdax-handover"
+	daxmemctl reconfigure-region 0x140000000 --backend pageless >/dev/null || vmm_fail "reconfigure-region to pageless"
 	daxmemctl destroy dax0.0 2>/dev/null || vmm_fail "destroy dax0.0"
 	mk() { # NAME BACKEND ARGS...
 		n=$1 b=$2

@@ -22,7 +22,7 @@ victim_gpa() { # round -> guest physical address of that victim's page
 
 modprobe pdax || vmm_fail "modprobe pdax"
 modprobe mce-inject || vmm_fail "modprobe mce-inject"
-pdax-handover to-pdax 0x140000000 || vmm_fail "handover to pdax"
+daxmemctl reconfigure-region 0x140000000 --backend pageless || vmm_fail "reconfigure-region to pageless"
 avail0=$(daxmemctl list -R -b pageless | jval allocatable_size)
 # 6.1 has no special huge PFNMAP entries: pdax maps 4 KiB there
 if [ "$TESTBED_KERNEL" = 6.1 ]; then al=4K; else al=1G; fi

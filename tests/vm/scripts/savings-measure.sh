@@ -25,7 +25,7 @@ echo "kernel $(uname -r), measuring $SIZE per mode"
 # device_dax takes both carved ranges, so pdax finds them owned
 bind_devdax_all
 modprobe pdax
-pdax-handover to-pdax 0x140000000
+daxmemctl reconfigure-region 0x140000000 --backend pageless
 # hand region0's whole-range device to daxmemctl; keep one recorded pdax
 # device so the state file has something to lose
 daxmemctl destroy dax0.0 >/dev/null
