@@ -220,9 +220,12 @@ static int pdax_dev_save(struct pdax_dev *pdev, struct pdax_saved_config *sv)
 	return sv->ranges ? 0 : -ENOMEM;
 }
 
-/* The change failed after the ranges moved: put the saved ones back. */
+/*
+ * A change failed: put the saved ranges and mode back, and the mappingM
+ * directories when the failed change had already removed them.
+ */
 static void __pdax_dev_restore(struct pdax_dev *pdev,
-			       struct pdax_saved_config *sv, int why)
+			       struct pdax_saved_config *sv, bool dirs)
 {
 	kfree(pdev->ranges);
 	pdev->ranges = sv->ranges;
@@ -230,12 +233,11 @@ static void __pdax_dev_restore(struct pdax_dev *pdev,
 	pdev->mode = sv->mode;
 	sv->ranges = NULL;
 	__pdax_dev_layout(pdev);
-	if (pdax_mapping_attrs_update(pdev))
+	if (dirs && pdax_mapping_attrs_update(pdev))
 		dev_err(&pdev->dev, "mappingM directories incomplete after a failed change\n");
-	else
+	else if (dirs)
 		dev_info_ratelimited(&pdev->dev,
-				     "ranges changed but mappingM directories failed (%d): change undone\n",
-				     why);
+				     "mappingM directories could not be made: change undone\n");
 }
 
 /*
@@ -335,7 +337,8 @@ static struct pdax_span *pdax_region_used(struct pdax_region *region,
 
 /*
  * Grow by @need bytes: first extend the last range in place, then take
- * aligned free gaps lowest address first. All or nothing.
+ * aligned free gaps lowest address first. ENOSPC before any change; on
+ * any other error the ranges are half grown and the caller restores them.
  */
 static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 {
@@ -344,8 +347,6 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	struct pdax_span *used, *plan;
 	int nr_used, nr_poison, nr_plan = 0, i, rc = 0;
 	phys_addr_t gap_start = region->start;
-	int old_nr = pdev->nr_range;
-	u64 old_last_len = old_nr ? pdev->ranges[old_nr - 1].len : 0;
 	u64 left = need;
 
 	used = pdax_region_used(region, pdev->align, &nr_used, &nr_poison);
@@ -401,19 +402,11 @@ static int __pdax_dev_grow(struct pdax_dev *pdev, u64 need)
 	for (i = 0; i < nr_plan && !rc; i++)
 		rc = __pdax_dev_append(pdev, plan[i].start,
 				       plan[i].end - plan[i].start);
-	if (rc) {
-		/*
-		 * All or nothing: appends only extend the last range or add
-		 * ranges after it, so the old count and the old last length
-		 * restore the device exactly.
-		 */
-		pdev->nr_range = old_nr;
-		if (old_nr)
-			pdev->ranges[old_nr - 1].len = old_last_len;
+	/* the caller puts its saved ranges back: all or nothing */
+	if (rc)
 		dev_info_ratelimited(&pdev->dev,
-				     "grow by %llu bytes failed half way (%d), rolled back\n",
+				     "grow by %llu bytes failed half way (%d), undone\n",
 				     need, rc);
-	}
 out:
 	kvfree(plan);
 	kvfree(used);
@@ -473,10 +466,12 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 		pdev->mode = PDAX_MODE_PAGELESS;
 		dev_info(&pdev->dev, "ranges not 2M aligned, mode set to pageless\n");
 	}
-	if (!rc) {
+	if (rc) {
+		__pdax_dev_restore(pdev, &sv, false);
+	} else {
 		rc = __pdax_dev_ranges_changed(pdev);
 		if (rc)
-			__pdax_dev_restore(pdev, &sv, rc);
+			__pdax_dev_restore(pdev, &sv, true);
 	}
 out:
 	kfree(sv.ranges);
@@ -524,10 +519,12 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		goto out;
 	pdax_dev_unmap_all(pdev);
 	rc = __pdax_dev_append(pdev, start, len);
-	if (!rc) {
+	if (rc) {
+		__pdax_dev_restore(pdev, &sv, false);
+	} else {
 		rc = __pdax_dev_ranges_changed(pdev);
 		if (rc)
-			__pdax_dev_restore(pdev, &sv, rc);
+			__pdax_dev_restore(pdev, &sv, true);
 	}
 out:
 	kfree(sv.ranges);
