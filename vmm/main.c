@@ -343,6 +343,8 @@ int main(int argc, char **argv)
 
 	/* A reader that goes away (control client, stdout pipe) is EPIPE, not death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A restart's watchdog (rollback.c) is never waited for: no zombies. */
+	signal(SIGCHLD, SIG_IGN);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client(argc - 2, argv + 2);
 	inherited = take_inherited_dax_fd();

@@ -2,6 +2,7 @@
 # vm-kernels: 6.12
 # vm-args: --timeout 400
 # Restarts roll back by themselves. A Linux guest on 2 vCPUs runs ckloop;
+# after a restart that works (its watchdog must be gone, not even a zombie),
 # tinyvmm is live-restarted onto three binaries that fail: one that exits
 # at once (/bin/false), one that refuses the state (vmmwrap as "reject":
 # another device), one that dies after mapping guest RAM and restoring the
@@ -24,6 +25,16 @@ tinyvmm --dax "$dev" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 
 pid=$!
 wait_count 0 '^CKLOOP pass=' 150 || { cat $log; fail "ckloop never started"; }
 echo "guest running ckloop"
+
+# A restart that works: its watchdog stands down and leaves no zombie.
+out=$(tinyvmm ctl "$sock" restart 2>&1) || { echo "$out"; fail "live restart"; }
+echo "$out"
+sleep 1
+for s in /proc/[0-9]*/status; do
+	grep -q '^Name:.*tinyvmm-rollbk' $s 2>/dev/null || continue
+	echo "left behind: $(grep -E '^(Name|State|PPid):' $s | tr '\n' ' ')"
+	fail "a successful restart left its watchdog behind"
+done
 
 for target in /bin/false /tmp/vmm-reject /tmp/vmm-crash; do
 	before=$(grep -c '^CKLOOP pass=' $log)
