@@ -240,7 +240,8 @@ static int check_not_in_use(struct daxmem_ctx *ctx, uint64_t start, const char *
 		if (n > 0) {
 			link[n] = '\0';
 			if (!strcmp(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, "kmem")) {
-				err(ctx, "reconfigure-region %#llx: %s is onlined as System RAM (kmem); offline it first",
+				err(ctx,
+				    "reconfigure-region %#llx: %s is onlined as System RAM (kmem); offline it first",
 				    (unsigned long long)start, chardev);
 				return -EBUSY;
 			}
@@ -285,7 +286,8 @@ static int check_not_recorded(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 		for (j = 0; j < d->nr_ranges; j++) {
 			if (d->ranges[j].start > end || d->ranges[j].end < start)
 				continue;
-			err(ctx, "reconfigure-region %#llx: device %s (%s) is recorded in %s; destroy it first",
+			err(ctx,
+			    "reconfigure-region %#llx: device %s (%s) is recorded in %s; destroy it first",
 			    (unsigned long long)start, d->name, d->chardev, ctx->state_path);
 			return -EBUSY;
 		}
@@ -401,7 +403,8 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 		}
 	} else {
 		if (!hmem[0] && hmem_from_iomem(start, hmem, len) && hmem_only_unbound(hmem, len)) {
-			err(ctx, "reconfigure-region %#llx: cannot tell which hmem device held it; bind it to %s by hand",
+			err(ctx,
+			    "reconfigure-region %#llx: cannot tell which hmem device held it; bind it to %s by hand",
 			    (unsigned long long)start, HMEM_DRIVER);
 			return -ENOENT;
 		}
@@ -440,7 +443,8 @@ int daxmem_region_reconfigure(struct daxmem_ctx *ctx, uint64_t start, enum daxme
 		return rc;
 	rc = soft_reserved_end(ctx, start, &end);
 	if (rc == -ENOENT)
-		err(ctx, "reconfigure-region: no Soft Reserved range starts at %#llx (see /proc/iomem)",
+		err(ctx,
+		    "reconfigure-region: no Soft Reserved range starts at %#llx (see /proc/iomem)",
 		    (unsigned long long)start);
 	if (rc)
 		goto out;
@@ -479,7 +483,8 @@ int daxmem_backends_restore(struct daxmem_ctx *ctx, const struct daxmem_state *d
 
 		rc = soft_reserved_end(ctx, b->start, &end);
 		if (rc == -ENOENT || (!rc && end != b->end)) {
-			err(ctx, "restore: the Soft Reserved range %#llx-%#llx recorded for %s is not in /proc/iomem",
+			err(ctx,
+			    "restore: the Soft Reserved range %#llx-%#llx recorded for %s is not in /proc/iomem",
 			    (unsigned long long)b->start, (unsigned long long)b->end,
 			    daxmem_backend_name(b->backend));
 			return -ENOENT;

@@ -285,7 +285,8 @@ char *daxmem_state_format(const struct daxmem_state *st)
 			json_object_object_add(r, "start", json_u64(b->start));
 			json_object_object_add(r, "end", json_u64(b->end));
 			json_object_object_add(
-				r, "backend", json_object_new_string(daxmem_backend_name(b->backend)));
+				r, "backend",
+				json_object_new_string(daxmem_backend_name(b->backend)));
 			if (b->hmem[0])
 				json_object_object_add(r, "hmem", json_object_new_string(b->hmem));
 			json_object_array_add(a, r);
@@ -535,7 +536,8 @@ int daxmem_state_parse(const char *text, size_t len, struct daxmem_state *st, ch
 		if (s && snprintf(b.hmem, sizeof(b.hmem), "%s", s) >= (int)sizeof(b.hmem))
 			fail(&p, "%s: hmem \"%s\" too long", where, s);
 		if (!p.failed && daxmem_state_find_backend(st, b.start))
-			fail(&p, "%s: start %#llx recorded twice", where, (unsigned long long)b.start);
+			fail(&p, "%s: start %#llx recorded twice", where,
+			     (unsigned long long)b.start);
 		if (!p.failed && daxmem_state_put_backend(st, &b))
 			fail(&p, "out of memory");
 	}

@@ -118,14 +118,6 @@ before() {
 	abort "kexec -e returned"
 }
 
-handover() { # installed as pdax-handover, or kmod/pdax-handover.sh from the source tree
-	if command -v pdax-handover >/dev/null; then
-		pdax-handover "$@"
-	else
-		pdax-handover.sh "$@"
-	fi
-}
-
 # dax_hmem's devices come up unbound (marked for kmem): give them to
 # device_dax, as daxctl reconfigure-device --mode=devdax does, so that pdax
 # claims only what is handed over to it explicitly.
@@ -146,9 +138,9 @@ after() {
 		die "after: daxmemctl liveupdate extract failed"
 	. "$DIR/$NOTES"
 	if [ -n "$PAGELESS" ]; then
-		[ -d /sys/module/pdax ] || modprobe pdax || die "after: modprobe pdax failed"
 		for start in $PAGELESS; do
-			handover to-pdax "$start" >/dev/null || die "after: pdax-handover to-pdax $start failed"
+			daxmemctl reconfigure-region "$start" --backend pageless >/dev/null ||
+				die "after: daxmemctl reconfigure-region $start --backend pageless failed"
 		done
 	fi
 	out=$(daxmemctl liveupdate restore --meta "$meta" --dir "$DIR") ||

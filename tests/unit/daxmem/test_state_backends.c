@@ -46,7 +46,8 @@ Test(state_backends, round_trip_and_replace)
 /* a file written before the field existed has no "backends" and is still read */
 Test(state_backends, absent_and_invalid)
 {
-	static const char old[] = "{ \"format\": \"daxmem-state\", \"version\": 1, \"devices\": [] }";
+	static const char old[] =
+		"{ \"format\": \"daxmem-state\", \"version\": 1, \"devices\": [] }";
 	static const char bad_backend[] =
 		"{ \"format\": \"daxmem-state\", \"version\": 1, \"devices\": [],"
 		" \"backends\": [ { \"start\": 4096, \"end\": 8191, \"backend\": \"kmem\" } ] }";
