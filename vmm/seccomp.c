@@ -330,6 +330,15 @@ int harden_apply(void)
 	if (ret)
 		return ret;
 	/*
+	 * Not dumpable: no core, and /proc/PID (maps, mem, environ) stays
+	 * root's, not the tenant user's. Every exec makes a process dumpable
+	 * again, so this runs on every start, live restarts included.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		pr_err("prctl PR_SET_DUMPABLE: %s", strerror(errno));
+		return -errno;
+	}
+	/*
 	 * glibc reads /etc/localtime at the first gmtime_r/localtime_r, which
 	 * is the RTC model's, in a vCPU thread that may not open files: now.
 	 */

@@ -21,9 +21,10 @@ void harden_close_inherited_fds(void);
 int harden_set_option(int opt, const char *arg);
 /*
  * After the devices are open and before any thread starts: drop to the
- * requested user/group, set RLIMIT_CORE to 0 and RLIMIT_NOFILE to what is
- * open plus room for the control socket and a restart, and install the
- * process filter (unless one came with a live restart). Returns 0 or -errno.
+ * requested user/group, clear the dumpable flag, set RLIMIT_CORE to 0 and
+ * RLIMIT_NOFILE to what is open plus room for the control socket and a
+ * restart, and install the process filter (unless one came with a live
+ * restart). Returns 0 or -errno.
  */
 int harden_apply(void);
 /* At the top of a vCPU thread. Returns 0 or -errno. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
-# vm-args: --timeout 600
+# vm-args: --timeout 900
 # tinyvmm confinement in a real KVM guest run:
 #  - a guest boots and runs with the seccomp filters on: the main thread
 #    carries one filter, each vCPU thread two (process + vCPU);
@@ -15,7 +15,8 @@
 #    self-test call is killed, the main thread carries 2 filters and each vCPU
 #    thread 3, and a live restart still adds none;
 #  - --user/--group: tinyvmm drops to nobody after opening the devices and
-#    the guest still runs.
+#    the guest still runs; after a live restart as nobody the new process
+#    is not dumpable either (PR_SET_DUMPABLE 0 after every exec).
 . /tests/vm/scripts/vmm-lib.inc
 dev=$(vmm_dax_dev 1073741824)
 sock=/tmp/harden.sock
@@ -149,4 +150,22 @@ while [ "$(grep -c '^CKLOOP pass=' "$log")" -le "$before" ]; do
 done
 kill $pid; wait $pid 2>/dev/null
 echo "recovered as root from the state file"
+
+# 4b. PR_SET_DUMPABLE 0 after every exec: a live restart as nobody (the
+# device and /dev/kvm chowned to it) execs a new tinyvmm that the kernel
+# makes dumpable again; tinyvmm must clear it, which leaves its /proc files
+# root's instead of nobody's (a ptrace-free view of the flag)
+chown 65534 "$dev" /dev/kvm
+rm -f "$log" "$sock.state" "$sock"
+tinyvmm --user 65534 --group 65534 --dax "$dev" --kernel "$GUEST_KERNEL" --control "$sock" \
+	--initrd "$GUEST_INITRD" --cmdline "$cmd" </dev/null >"$log" 2>&1 &
+pid=$!
+wait_count 0 '^CKLOOP pass=' 150 || { tail -20 "$log"; vmm_fail "guest did not run as nobody"; }
+[ "$(stat -c %u /proc/$pid/status)" = 0 ] || vmm_fail "tinyvmm as nobody is dumpable before any restart"
+wait_progress "as nobody"
+owner=$(stat -c %u /proc/$pid/status)
+echo "restarted as nobody: /proc/$pid/status owned by uid $owner"
+[ "$owner" = 0 ] || vmm_fail "the restarted tinyvmm is dumpable (/proc/$pid owned by $owner, want 0)"
+kill $pid; wait $pid 2>/dev/null
+chown 0 "$dev" /dev/kvm
 echo "harden-seccomp: ok"
