@@ -89,6 +89,7 @@ int dax_open(struct dax_dev *d, const char *path, int inherited)
 	memset(d, 0, sizeof(*d));
 	d->path = path;
 	d->fd = adopt_inherited(d, inherited);
+	d->adopted = d->fd >= 0;
 	if (d->fd < 0)
 		d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {

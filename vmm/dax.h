@@ -5,6 +5,7 @@
 #ifndef TINYVMM_DAX_H
 #define TINYVMM_DAX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,7 @@ struct dax_range {
 struct dax_dev {
 	const char *path;
 	int fd;
+	bool adopted; /* @fd came from the tinyvmm before a live restart */
 	dev_t rdev;
 	uint64_t size; /* device size in bytes */
 	uint64_t align; /* mapping alignment (2M fallback) */
