@@ -179,7 +179,7 @@ int pdax_region_claim(phys_addr_t start, phys_addr_t end)
 	seed = pdax_dev_create(region);
 	mutex_unlock(&pdax_lock);
 	if (IS_ERR(seed)) {
-		pdax_region_release(region);
+		pdax_region_release(region, false);
 		return PTR_ERR(seed);
 	}
 	dev_info(&region->dev, "claimed %pa-%pa (%llu MiB, node %d)\n", &start,
@@ -232,9 +232,17 @@ int pdax_region_claim_all(void)
  * Delete a region, its devices, and give the range back. Fails with EBUSY
  * while any device is open; background scrubs are stopped.
  */
-int pdax_region_release(struct pdax_region *region)
+/*
+ * Release @region: every device goes, the memory returns to the kernel.
+ * -EBUSY while a device is open or one of its compound pages is still
+ * referenced. @unload: the module is going away; a referenced compound
+ * page keeps its pagemap and the region's memory stays reserved, so that
+ * nobody else is handed memory a stale reference can still reach.
+ */
+int pdax_region_release(struct pdax_region *region, bool unload)
 {
 	struct pdax_dev *pdev, *tmp;
+	bool keep_reserved = false;
 	LIST_HEAD(victims);
 
 	mutex_lock(&pdax_lock);
@@ -247,6 +255,15 @@ int pdax_region_release(struct pdax_region *region)
 			mutex_unlock(&pdax_lock);
 			return -EBUSY;
 		}
+	}
+	list_for_each_entry(pdev, &region->devs, node) {
+		if (!pdax_compound_teardown(pdev, unload))
+			continue;
+		if (!unload) {
+			mutex_unlock(&pdax_lock);
+			return -EBUSY;
+		}
+		keep_reserved = true;
 	}
 	region->dead = true;
 	list_for_each_entry(pdev, &region->devs, node) {
@@ -273,8 +290,15 @@ int pdax_region_release(struct pdax_region *region)
 	mutex_unlock(&pdax_lock);
 	if (region->wb_alias)
 		iounmap(region->wb_alias);
+	if (keep_reserved) {
+		pr_err("pdax: region%d released with compound pages still referenced: %#llx-%#llx stays reserved\n",
+		       region->id, (u64)region->start,
+		       (u64)(region->start + region->size - 1));
+		goto out;
+	}
 	release_mem_region(region->start, region->size);
 	pr_info("pdax: region%d released\n", region->id);
+out:
 	put_device(&region->dev);
 	return 0;
 }
@@ -293,7 +317,7 @@ void pdax_region_release_all(void)
 		mutex_unlock(&pdax_lock);
 		if (!region)
 			break;
-		if (pdax_region_release(region)) {
+		if (pdax_region_release(region, true)) {
 			pr_err("pdax: region%d busy at unload\n", region->id);
 			put_device(&region->dev);
 			break;

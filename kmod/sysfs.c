@@ -79,7 +79,7 @@ static ssize_t release_store(const struct bus_type *bus, const char *buf,
 	mutex_unlock(&pdax_lock);
 	if (!region)
 		return -ENOENT;
-	rc = pdax_region_release(region);
+	rc = pdax_region_release(region, false);
 	put_device(&region->dev);
 	return rc ? rc : len;
 }
