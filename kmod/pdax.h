@@ -192,7 +192,11 @@ int pdax_parse_range(const char *buf, phys_addr_t *start, phys_addr_t *end);
 /* region.c */
 int pdax_region_claim(phys_addr_t start, phys_addr_t end);
 int pdax_region_claim_all(void);
-int pdax_region_release(struct pdax_region *region, bool unload);
+/* pdax_region_release() flags */
+#define PDAX_RELEASE_UNLOAD	0x1 /* module exit: cannot be refused, no scrub */
+#define PDAX_RELEASE_FORCE	0x2 /* release despite poisoned pages */
+int pdax_region_release(struct pdax_region *region, unsigned int flags);
+int pdax_region_scrub(struct pdax_region *region);
 void pdax_region_release_all(void);
 struct pdax_region *pdax_region_find_id(int id);
 struct pdax_region *pdax_region_find_phys(phys_addr_t phys);
