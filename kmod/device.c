@@ -143,6 +143,8 @@ int pdax_dev_delete(struct pdax_dev *pdev)
 
 	mutex_lock(&pdax_lock);
 	rc = pdax_dev_check_idle(pdev);
+	if (!rc)
+		rc = pdax_compound_teardown(pdev, false);
 	if (rc) {
 		mutex_unlock(&pdax_lock);
 		return rc;
@@ -447,6 +449,9 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 	}
 	if (size == pdev->size)
 		goto out;
+	rc = pdax_compound_teardown(pdev, false);
+	if (rc)
+		goto out;
 	rc = pdax_dev_save(pdev, &sv);
 	if (rc)
 		goto out;
@@ -514,6 +519,9 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		rc = -EIO;
 		goto out;
 	}
+	rc = pdax_compound_teardown(pdev, false);
+	if (rc)
+		goto out;
 	rc = pdax_dev_save(pdev, &sv);
 	if (rc)
 		goto out;
@@ -557,7 +565,11 @@ int pdax_dev_set_align(struct pdax_dev *pdev, unsigned long align)
 			goto out;
 		}
 	}
-	pdev->align = align;
+	/* the pagemap's compound order is the align */
+	if (align != pdev->align)
+		rc = pdax_compound_teardown(pdev, false);
+	if (!rc)
+		pdev->align = align;
 out:
 	mutex_unlock(&pdax_lock);
 	return rc;
@@ -579,6 +591,8 @@ int pdax_dev_set_mode(struct pdax_dev *pdev, enum pdax_mode mode)
 				     pdev->align);
 		rc = -EOPNOTSUPP;
 	}
+	if (!rc && pdev->mode != mode)
+		rc = pdax_compound_teardown(pdev, false);
 	if (!rc && pdev->mode != mode) {
 		pdax_dev_unmap_all(pdev);
 		pdev->mode = mode;
@@ -646,6 +660,7 @@ static int pdax_open(struct inode *inode, struct file *filp)
 	rc = __pdax_scrub_before_open(pdev);
 	if (rc)
 		goto fail;
+	/* the pagemap may still exist from an earlier open */
 	if (first && pdev->mode == PDAX_MODE_COMPOUND) {
 		rc = pdax_compound_activate(pdev);
 		if (rc)
@@ -653,11 +668,8 @@ static int pdax_open(struct inode *inode, struct file *filp)
 	}
 	if (first) {
 		rc = pdax_poison_dev_open(pdev);
-		if (rc) {
-			if (pdev->mode == PDAX_MODE_COMPOUND)
-				pdax_compound_deactivate(pdev);
+		if (rc)
 			goto fail;
-		}
 	}
 	filp->f_mapping = pdev->inode->i_mapping;
 	filp->private_data = pdev;
@@ -677,11 +689,13 @@ static int pdax_release(struct inode *inode, struct file *filp)
 	struct pdax_dev *pdev = filp->private_data;
 
 	mutex_lock(&pdev->open_lock);
-	if (pdev->open_count == 1) {
+	/*
+	 * The compound pagemap stays: a page of it may still be referenced
+	 * (pipe, pinned I/O) after the last close; it goes when the
+	 * configuration changes and nothing references it.
+	 */
+	if (pdev->open_count == 1)
 		pdax_poison_dev_close(pdev);
-		if (pdev->mode == PDAX_MODE_COMPOUND)
-			pdax_compound_deactivate(pdev);
-	}
 	mutex_lock(&pdax_lock);
 	pdev->open_count--;
 	mutex_unlock(&pdax_lock);

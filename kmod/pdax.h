@@ -132,8 +132,9 @@ struct pdax_region {
  * @scrub_stop: ask a background scrub to stop
  * @scrub_wq: woken when a scrub ends
  * @scrub_work: background scrub
- * @pgmap: compound mode: the pagemap while open, else NULL
- * @vmemmap_bytes: compound mode: vmemmap the pagemap costs while open
+ * @pgmap: compound mode: the pagemap from the first open until the
+ *	configuration changes (pdax_compound_teardown), else NULL
+ * @vmemmap_bytes: compound mode: vmemmap the pagemap costs while it exists
  * @pfn_spaces: memory-failure registrations of the ranges while open
  * @mapping_attrs: sysfs groups mappingM, one per range
  * @nr_mapping_attrs: number of @mapping_attrs
@@ -191,7 +192,11 @@ int pdax_parse_range(const char *buf, phys_addr_t *start, phys_addr_t *end);
 /* region.c */
 int pdax_region_claim(phys_addr_t start, phys_addr_t end);
 int pdax_region_claim_all(void);
-int pdax_region_release(struct pdax_region *region);
+/* pdax_region_release() flags */
+#define PDAX_RELEASE_UNLOAD	0x1 /* module exit: cannot be refused, no scrub */
+#define PDAX_RELEASE_FORCE	0x2 /* release despite poisoned pages */
+int pdax_region_release(struct pdax_region *region, unsigned int flags);
+int pdax_region_scrub(struct pdax_region *region);
 void pdax_region_release_all(void);
 struct pdax_region *pdax_region_find_id(int id);
 struct pdax_region *pdax_region_find_phys(phys_addr_t phys);
@@ -244,6 +249,7 @@ void pdax_poison_dev_close(struct pdax_dev *pdev);
 int pdax_compound_check(struct pdax_dev *pdev);
 int pdax_compound_activate(struct pdax_dev *pdev);
 void pdax_compound_deactivate(struct pdax_dev *pdev);
+int pdax_compound_teardown(struct pdax_dev *pdev, bool unload);
 
 /* sysfs.c */
 extern const struct attribute_group *pdax_bus_groups[];

@@ -208,7 +208,7 @@ int pdax_region_claim(phys_addr_t start, phys_addr_t end)
 	seed = pdax_dev_create(region);
 	mutex_unlock(&pdax_lock);
 	if (IS_ERR(seed)) {
-		pdax_region_release(region);
+		pdax_region_release(region, PDAX_RELEASE_UNLOAD);
 		return PTR_ERR(seed);
 	}
 	dev_info(&region->dev, "claimed %pa-%pa (%llu MiB, node %d)\n", &start,
@@ -262,10 +262,25 @@ int pdax_region_claim_all(void)
  * Delete a region, its devices, and give the range back. Fails with EBUSY
  * while any device is open; background scrubs are stopped.
  */
-int pdax_region_release(struct pdax_region *region)
+/*
+ * Release @region: every device goes, the memory is scrubbed (but its
+ * poisoned pages) and returns to the kernel. -EBUSY while a device is
+ * open, one of its compound pages is still referenced, or the region has
+ * poisoned pages and PDAX_RELEASE_FORCE is not given: the poison list
+ * goes with the region, so a forced release logs every bad page.
+ * PDAX_RELEASE_UNLOAD: the module is going away; no scrub (a reload
+ * reassembles preserved devices over the same memory), and a referenced
+ * compound page keeps its pagemap and the region's memory reserved, so
+ * that nobody else is handed memory a stale reference can still reach.
+ */
+int pdax_region_release(struct pdax_region *region, unsigned int flags)
 {
+	bool unload = flags & PDAX_RELEASE_UNLOAD;
 	struct pdax_dev *pdev, *tmp;
+	bool keep_reserved = false;
+	unsigned long pfn, npoison = 0;
 	LIST_HEAD(victims);
+	void *entry;
 
 	mutex_lock(&pdax_lock);
 	if (region->dead) {
@@ -277,6 +292,24 @@ int pdax_region_release(struct pdax_region *region)
 			mutex_unlock(&pdax_lock);
 			return -EBUSY;
 		}
+	}
+	xa_for_each(&region->poison, pfn, entry)
+		npoison++;
+	if (npoison && !unload && !(flags & PDAX_RELEASE_FORCE)) {
+		mutex_unlock(&pdax_lock);
+		dev_info_ratelimited(&region->dev,
+				     "release refused: %lu poisoned page(s) would be forgotten; write \"%d force\" to release to force it (each bad page is logged)\n",
+				     npoison, region->id);
+		return -EBUSY;
+	}
+	list_for_each_entry(pdev, &region->devs, node) {
+		if (!pdax_compound_teardown(pdev, unload))
+			continue;
+		if (!unload) {
+			mutex_unlock(&pdax_lock);
+			return -EBUSY;
+		}
+		keep_reserved = true;
 	}
 	region->dead = true;
 	list_for_each_entry(pdev, &region->devs, node) {
@@ -297,14 +330,29 @@ int pdax_region_release(struct pdax_region *region)
 		put_device(&pdev->dev);
 	}
 
+	if (!unload && !keep_reserved && pdax_region_scrub(region)) {
+		/* never hand back memory that may still hold a tenant's data */
+		dev_err(&region->dev, "release: scrub failed, the range stays reserved\n");
+		keep_reserved = true;
+	}
+	xa_for_each(&region->poison, pfn, entry)
+		dev_warn(&region->dev, "released with poisoned page %#llx: record it before handing the range to anyone\n",
+			 (u64)PFN_PHYS(pfn));
 	device_del(&region->dev);
 	mutex_lock(&pdax_lock);
 	list_del(&region->node);
 	mutex_unlock(&pdax_lock);
 	if (region->wb_alias)
 		iounmap(region->wb_alias);
+	if (keep_reserved) {
+		pr_err("pdax: region%d released with compound pages still referenced: %#llx-%#llx stays reserved\n",
+		       region->id, (u64)region->start,
+		       (u64)(region->start + region->size - 1));
+		goto out;
+	}
 	release_mem_region(region->start, region->size);
 	pr_info("pdax: region%d released\n", region->id);
+out:
 	put_device(&region->dev);
 	return 0;
 }
@@ -323,7 +371,7 @@ void pdax_region_release_all(void)
 		mutex_unlock(&pdax_lock);
 		if (!region)
 			break;
-		if (pdax_region_release(region)) {
+		if (pdax_region_release(region, PDAX_RELEASE_UNLOAD)) {
 			pr_err("pdax: region%d busy at unload\n", region->id);
 			put_device(&region->dev);
 			break;

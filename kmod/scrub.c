@@ -21,12 +21,12 @@ static const char *const pdax_scrub_names[] = {
 };
 
 /* Zero [start, start+len) through a temporary mapping. */
-static int pdax_scrub_zero(struct pdax_dev *pdev, phys_addr_t start, u64 len)
+static int pdax_scrub_zero(struct device *dev, phys_addr_t start, u64 len)
 {
 	void *va = memremap(start, len, MEMREMAP_WB);
 
 	if (!va) {
-		dev_err(&pdev->dev, "scrub: memremap(%#llx, %llu) failed\n",
+		dev_err(dev, "scrub: memremap(%#llx, %llu) failed\n",
 			(u64)start, len);
 		return -ENOMEM;
 	}
@@ -40,10 +40,9 @@ static int pdax_scrub_zero(struct pdax_dev *pdev, phys_addr_t start, u64 len)
  * writing a known-bad line from the kernel could raise a machine check in
  * the kernel. Counts the skipped pages in @skipped.
  */
-static int pdax_scrub_span(struct pdax_dev *pdev, phys_addr_t start, u64 len,
-			   u64 *skipped)
+static int pdax_scrub_span(struct device *dev, struct xarray *poison,
+			   phys_addr_t start, u64 len, u64 *skipped)
 {
-	struct xarray *poison = &pdev->region->poison;
 	phys_addr_t end = start + len;
 	int rc;
 
@@ -56,7 +55,7 @@ static int pdax_scrub_span(struct pdax_dev *pdev, phys_addr_t start, u64 len,
 		if (bad)
 			stop = PFN_PHYS(pfn);
 		if (stop > start) {
-			rc = pdax_scrub_zero(pdev, start, stop - start);
+			rc = pdax_scrub_zero(dev, start, stop - start);
 			if (rc)
 				return rc;
 		}
@@ -90,7 +89,8 @@ static int pdax_scrub_ranges(struct pdax_dev *pdev, bool killable)
 				rc = -EINTR;
 				break;
 			}
-			rc = pdax_scrub_span(pdev, r->start + done, n, &skipped);
+			rc = pdax_scrub_span(&pdev->dev, &pdev->region->poison,
+					     r->start + done, n, &skipped);
 			if (rc)
 				break;
 			atomic64_add(n, &pdev->scrub_done);
@@ -104,6 +104,31 @@ static int pdax_scrub_ranges(struct pdax_dev *pdev, bool killable)
 	if (skipped)
 		dev_info(&pdev->dev, "scrub: %llu poisoned page(s) skipped, not written\n",
 			 skipped);
+	return rc;
+}
+
+/*
+ * Zero a region that is being released, but its poisoned pages, so that
+ * the next owner (dax_hmem and device-dax, or the page allocator) never
+ * reads a tenant's data. The region is dead: no device can map it.
+ */
+int pdax_region_scrub(struct pdax_region *region)
+{
+	ktime_t t0 = ktime_get();
+	u64 done, skipped = 0;
+	int rc = 0;
+
+	for (done = 0; done < region->size && !rc; done += PDAX_SCRUB_CHUNK) {
+		u64 n = min_t(u64, PDAX_SCRUB_CHUNK, region->size - done);
+
+		rc = pdax_scrub_span(&region->dev, &region->poison,
+				     region->start + done, n, &skipped);
+		cond_resched();
+	}
+	if (!rc)
+		dev_info(&region->dev, "release: %llu MiB scrubbed in %lld ms, %llu poisoned page(s) skipped\n",
+			 region->size >> 20,
+			 ktime_ms_delta(ktime_get(), t0), skipped);
 	return rc;
 }
 

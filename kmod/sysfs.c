@@ -67,11 +67,25 @@ static ssize_t claim_store(const struct bus_type *bus, const char *buf,
 static ssize_t release_store(const struct bus_type *bus, const char *buf,
 			     size_t len)
 {
+	unsigned int flags = 0;
 	struct pdax_region *region;
+	char tmp[32], *s, *word;
 	int id, rc;
 
-	if (kstrtoint(buf, 10, &id) || id < 0)
+	/* "ID" or "ID force" (release even with poisoned pages) */
+	if (len >= sizeof(tmp))
 		return -EINVAL;
+	memcpy(tmp, buf, len);
+	tmp[len] = '\0';
+	s = strim(tmp);
+	word = strsep(&s, " ");
+	if (kstrtoint(word, 10, &id) || id < 0)
+		return -EINVAL;
+	if (s) {
+		if (strcmp(skip_spaces(s), "force"))
+			return -EINVAL;
+		flags |= PDAX_RELEASE_FORCE;
+	}
 	mutex_lock(&pdax_lock);
 	region = pdax_region_find_id(id);
 	if (region)
@@ -79,7 +93,7 @@ static ssize_t release_store(const struct bus_type *bus, const char *buf,
 	mutex_unlock(&pdax_lock);
 	if (!region)
 		return -ENOENT;
-	rc = pdax_region_release(region);
+	rc = pdax_region_release(region, flags);
 	put_device(&region->dev);
 	return rc ? rc : len;
 }

@@ -37,10 +37,11 @@ reader() { # sysfs readers and poison
 		echo 0x10$(( RANDOM % 4 ))$(( RANDOM % 10 ))00000 > /sys/kernel/debug/pdax/inject_poison 2>/dev/null
 	done
 }
-releaser() { # the region goes away and comes back now and then
+releaser() { # the region goes away and comes back now and then (forced:
+	# the poisoner keeps it poisoned, and a plain release refuses that)
 	while [ $(date +%s) -lt $end ]; do
 		sleep 3
-		echo 0 > $B/release 2>/dev/null && echo 0x100000000-0x13fffffff > $B/claim 2>/dev/null
+		echo "0 force" > $B/release 2>/dev/null && echo 0x100000000-0x13fffffff > $B/claim 2>/dev/null
 	done
 }
 churn & p1=$!
