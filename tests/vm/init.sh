@@ -33,6 +33,18 @@ if [ "$(arg modules)" != "none" ]; then
 fi
 # Ask the kernel to find dax_hmem's regions if udev would have loaded it later.
 udevadm settle 2>/dev/null
+# With tests/vm/run --park: hold KVM's and perf's static keys above 0 for
+# the whole run, so guests starting and stopping never patch kernel text
+# under each other's vCPUs (docs/testbed.md, "Several guests at once").
+if [ -c /dev/kvm ] && [ "$(arg park)" = 1 ] && command -v kvm-park >/dev/null; then
+	kvm-park >/run/kvm-park.log 2>&1 &
+	echo $! > /run/kvm-park.pid
+	i=0
+	until grep -q ready /run/kvm-park.log 2>/dev/null || [ $i -ge 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	grep -q ready /run/kvm-park.log || echo "testbed: kvm-park: $(cat /run/kvm-park.log)"
+fi
 
 # heartbeat on the second serial port: tests/vm/run tells a frozen testbed
 # from a script that is merely slow or hung
