@@ -53,22 +53,9 @@ static int attr_u64(const char *dir, const char *attr, uint64_t *val)
 static int attr_write(struct daxmem_ctx *ctx, const char *dir, const char *attr, const char *val)
 {
 	char path[640];
-	ssize_t n;
-	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		err(ctx, "open %s: %s", path, strerror(errno));
-		return rc;
-	}
-	n = write(fd, val, strlen(val));
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc)
-		err(ctx, "write \"%s\" to %s: %s", val, path, strerror(-rc));
-	return rc;
+	return daxmem_sysfs_write(ctx, path, val);
 }
 
 static int pageless_scan_dev(struct daxmem_ctx *ctx, const char *name)

@@ -121,6 +121,9 @@ const struct daxmem_backend_ops *daxmem_backend_ops(enum daxmem_backend backend)
 void daxmem_log(struct daxmem_ctx *ctx, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define err(ctx, ...) daxmem_log(ctx, LOG_ERR, __VA_ARGS__)
+
+/* write @val to the attribute @path; logs and returns -errno on failure */
+int daxmem_sysfs_write(struct daxmem_ctx *ctx, const char *path, const char *val);
 #define info(ctx, ...) daxmem_log(ctx, LOG_INFO, __VA_ARGS__)
 #define dbg(ctx, ...) daxmem_log(ctx, LOG_DEBUG, __VA_ARGS__)
 

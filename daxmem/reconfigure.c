@@ -20,25 +20,6 @@
 #define HMEM_DEVICES "/sys/bus/platform/devices"
 #define PDAX_BUS "/sys/bus/pdax"
 
-static int sysfs_write(struct daxmem_ctx *ctx, const char *path, const char *val)
-{
-	ssize_t n;
-	int fd, rc;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		err(ctx, "open %s: %s", path, strerror(errno));
-		return rc;
-	}
-	n = write(fd, val, strlen(val));
-	rc = n < 0 ? -errno : 0;
-	close(fd);
-	if (rc)
-		err(ctx, "write \"%s\" to %s: %s", val, path, strerror(-rc));
-	return rc;
-}
-
 static int read_u64(const char *path, uint64_t *val)
 {
 	char buf[64], *end;
@@ -375,12 +356,12 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 
 	if (cur && cur->backend == DAXMEM_BACKEND_PAGELESS) {
 		snprintf(val, sizeof(val), "%d", cur->id);
-		rc = sysfs_write(ctx, PDAX_BUS "/release", val);
+		rc = daxmem_sysfs_write(ctx, PDAX_BUS "/release", val);
 		if (rc)
 			return rc;
 		info(ctx, "released pdax region%d", cur->id);
 	} else if (bound) {
-		rc = sysfs_write(ctx, HMEM_DRIVER "/unbind", hmem);
+		rc = daxmem_sysfs_write(ctx, HMEM_DRIVER "/unbind", hmem);
 		if (rc)
 			return rc;
 		info(ctx, "unbound %s from dax_hmem", hmem);
@@ -397,7 +378,7 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 		if (!region_at(ctx, start)) {
 			snprintf(val, sizeof(val), "%#llx-%#llx", (unsigned long long)start,
 				 (unsigned long long)end);
-			rc = sysfs_write(ctx, PDAX_BUS "/claim", val);
+			rc = daxmem_sysfs_write(ctx, PDAX_BUS "/claim", val);
 			if (rc)
 				return rc;
 		}
@@ -408,7 +389,7 @@ static int reconfigure_locked(struct daxmem_ctx *ctx, uint64_t start, uint64_t e
 			    (unsigned long long)start, HMEM_DRIVER);
 			return -ENOENT;
 		}
-		rc = sysfs_write(ctx, HMEM_DRIVER "/bind", hmem);
+		rc = daxmem_sysfs_write(ctx, HMEM_DRIVER "/bind", hmem);
 		if (rc)
 			return rc;
 		info(ctx, "bound %s to dax_hmem", hmem);
