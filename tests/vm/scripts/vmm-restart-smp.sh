@@ -8,8 +8,8 @@
 # build), then onto /bin/false and recovered with --restore. After every
 # step each process on its own must print new progress within DEADLINE
 # seconds: a vCPU that stops (or whose wake-ups are lost) fails the test
-# by name. No ckloop check may fail. In the extended suite while issue 19
-# is open: it fails in some runs (docs/live-restart.md).
+# by name. No ckloop check may fail. In the extended suite while the stall
+# it shows is open: it fails in some runs (docs/live-restart.md).
 #   vmm-restart-smp.sh [devdax|pdax] [CPUS] [ROUNDS]   (devdax 2 10)
 . /tests/vm/scripts/vmm-lib.inc
 backend=${1:-devdax}
