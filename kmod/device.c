@@ -243,6 +243,38 @@ static void __pdax_dev_restore(struct pdax_dev *pdev,
 }
 
 /*
+ * Before a change of the device's ranges: no compound page may still be
+ * referenced, the configuration is saved for an undo, and no user mapping
+ * is left. Called with pdax_lock held.
+ */
+static int __pdax_dev_begin_change(struct pdax_dev *pdev, struct pdax_saved_config *sv)
+{
+	int rc = pdax_compound_teardown(pdev, false);
+
+	if (!rc)
+		rc = pdax_dev_save(pdev, sv);
+	if (!rc)
+		pdax_dev_unmap_all(pdev);
+	return rc;
+}
+
+/*
+ * After it: publish the new ranges (mappingM directories), or undo the
+ * change when it (@rc) or the publishing failed. Called with pdax_lock held.
+ */
+static int __pdax_dev_finish_change(struct pdax_dev *pdev, struct pdax_saved_config *sv, int rc)
+{
+	if (rc) {
+		__pdax_dev_restore(pdev, sv, false);
+		return rc;
+	}
+	rc = __pdax_dev_ranges_changed(pdev);
+	if (rc)
+		__pdax_dev_restore(pdev, sv, true);
+	return rc;
+}
+
+/*
  * debugfs fail_range_alloc: when set to N > 0, the Nth allocation of a
  * range array or of the mappingM directories from now on fails with
  * ENOMEM, so the testbed (whose kernels have no fault injection) can fail
@@ -449,13 +481,9 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 	}
 	if (size == pdev->size)
 		goto out;
-	rc = pdax_compound_teardown(pdev, false);
+	rc = __pdax_dev_begin_change(pdev, &sv);
 	if (rc)
 		goto out;
-	rc = pdax_dev_save(pdev, &sv);
-	if (rc)
-		goto out;
-	pdax_dev_unmap_all(pdev);
 	if (size > pdev->size) {
 		if (size - pdev->size > pdax_region_available(pdev->region)) {
 			rc = -ENOSPC;
@@ -471,13 +499,7 @@ int pdax_dev_resize(struct pdax_dev *pdev, u64 size)
 		pdev->mode = PDAX_MODE_PAGELESS;
 		dev_info(&pdev->dev, "ranges not 2M aligned, mode set to pageless\n");
 	}
-	if (rc) {
-		__pdax_dev_restore(pdev, &sv, false);
-	} else {
-		rc = __pdax_dev_ranges_changed(pdev);
-		if (rc)
-			__pdax_dev_restore(pdev, &sv, true);
-	}
+	rc = __pdax_dev_finish_change(pdev, &sv, rc);
 out:
 	kfree(sv.ranges);
 	mutex_unlock(&pdax_lock);
@@ -519,21 +541,11 @@ int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len)
 		rc = -EIO;
 		goto out;
 	}
-	rc = pdax_compound_teardown(pdev, false);
+	rc = __pdax_dev_begin_change(pdev, &sv);
 	if (rc)
 		goto out;
-	rc = pdax_dev_save(pdev, &sv);
-	if (rc)
-		goto out;
-	pdax_dev_unmap_all(pdev);
 	rc = __pdax_dev_append(pdev, start, len);
-	if (rc) {
-		__pdax_dev_restore(pdev, &sv, false);
-	} else {
-		rc = __pdax_dev_ranges_changed(pdev);
-		if (rc)
-			__pdax_dev_restore(pdev, &sv, true);
-	}
+	rc = __pdax_dev_finish_change(pdev, &sv, rc);
 out:
 	kfree(sv.ranges);
 	mutex_unlock(&pdax_lock);
