@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
-# vm-args: --timeout 900
+# vm-args: --timeout 900 --smp 2
 # 8 daxmemctl processes create and destroy devices on both regions for
 # SECONDS_RUN (default 60) seconds, each under its own names. A monitor
 # samples every device the kernel holds and fails on any two mappings that

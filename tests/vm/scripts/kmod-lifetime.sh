@@ -1,5 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12 6.1
+# vm-args: --smp 2
 # Device lifetimes: a deleted device's id is not reused before the device
 # is gone (create racing delete never meets a duplicate name); a grow that
 # fails half way (ENOMEM injected at its second new range, or when its

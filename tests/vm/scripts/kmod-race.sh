@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12 6.1
-# vm-args: --timeout 400
+# vm-args: --timeout 400 --smp 2
 # Create/resize/delete, open/mmap/fault, background scrubs, poison, region
 # release/claim and sysfs reads race for a while; nothing oopses or warns,
 # every device that is open refuses changes, and the module unloads.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12 6.1
-# vm-args: --park
+# vm-args: --park --smp 2
 # vm-rerun: boot-only
 # kvm-park holds KVM's static keys: three small VMs (kvm-hlt: a VM, a vCPU
 # with an in-kernel APIC, a real-mode guest that halts) come and go at once
