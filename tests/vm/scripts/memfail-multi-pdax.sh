@@ -1,7 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
 # vm-args: --timeout 900
-# vm-suite: extended
 # vm-rerun: boot-only
 # memfail-multi.sh with both guests on pageless devices of one pdax region.
 exec /bin/sh /tests/vm/scripts/memfail-multi.sh pdax

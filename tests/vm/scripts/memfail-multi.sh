@@ -1,7 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
 # vm-args: --timeout 900
-# vm-suite: extended
 # vm-rerun: boot-only
 # Memory failure is contained to the guest that owns the page: two tinyvmm
 # guests run at once, A on a pageless pdax device, B on a device of its own

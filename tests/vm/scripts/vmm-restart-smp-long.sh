@@ -6,10 +6,11 @@
 # device-dax and pdax with 2 and 4 vCPUs, 10 live restarts and a recovery
 # each. Prints the count of passing runs per variant; any failing run
 # fails the script.
-#   vmm-restart-smp-long.sh [RUNS]
+#   vmm-restart-smp-long.sh [RUNS] [BACKENDS]   (10 "devdax pdax")
 runs=${1:-10}
+backends=${2:-devdax pdax}
 bad=0
-for backend in devdax pdax; do
+for backend in $backends; do
 	for cpus in 2 4; do
 		ok=0
 		r=1

@@ -1,15 +1,13 @@
 #!/bin/sh
 # vm-kernels: 6.12
 # vm-args: --timeout 400
-# vm-suite: extended
 # Live restart with every vCPU busy: a Linux guest on CPUS vCPUs runs one
 # ckloop per vCPU, pinned with taskset, each line tagged with its CPU.
 # tinyvmm is restarted ROUNDS times (every third restart into the other
 # build), then onto /bin/false, from which it rolls back by itself. After every
 # step each process on its own must print new progress within DEADLINE
 # seconds: a vCPU that stops (or whose wake-ups are lost) fails the test
-# by name. No ckloop check may fail. In the extended suite while the stall
-# it shows is open: it fails in some runs (docs/live-restart.md).
+# by name. No ckloop check may fail (docs/live-restart.md: what it found).
 #   vmm-restart-smp.sh [devdax|pdax] [CPUS] [ROUNDS]   (devdax 2 10)
 . /tests/vm/scripts/vmm-lib.inc
 backend=${1:-devdax}
