@@ -85,7 +85,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/daxmem $(DESTDIR)$(LIBEXECDIR)/daxmem 2>/dev/null
 
 # The packages build from a copy of the tree (no build/, no .git), so the
-# developer's build is left alone and the .deb files land in $(BUILD)/deb.
+# developer's build is left alone and the .deb files land in $(BUILD)/deb;
+# none of this make's variables reach the copy's build.
 DEB_DIR := $(BUILD)/deb
 deb:
 	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
@@ -93,7 +94,8 @@ deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/daxmem-$(VERSION)
 	tar --exclude=./build --exclude=./.git --exclude='./fuzz-out' -cf - . | \
 		tar -x -C $(DEB_DIR)/daxmem-$(VERSION)
-	cd $(DEB_DIR)/daxmem-$(VERSION) && dpkg-buildpackage -b -us -uc
+	cd $(DEB_DIR)/daxmem-$(VERSION) && \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD dpkg-buildpackage -b -us -uc
 	@ls $(DEB_DIR)/*.deb
 
 pkg-check:
