@@ -96,6 +96,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/vm-mod $(BUILD)/tests $(BUILD)/guest $(BUILD)/guest-bin $(BUILD)/san $(BUILD)/vm
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/vm-mod $(BUILD)/tests $(BUILD)/guest $(BUILD)/guest-bin $(BUILD)/san $(BUILD)/vm \
+		$(BUILD)/dist $(BUILD)/deb $(BUILD)/pkg-check
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
