@@ -95,7 +95,7 @@ deb:
 	tar --exclude=./build --exclude=./.git --exclude='./fuzz-out' -cf - . | \
 		tar -x -C $(DEB_DIR)/daxmem-$(VERSION)
 	cd $(DEB_DIR)/daxmem-$(VERSION) && \
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD dpkg-buildpackage -b -us -uc
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD dpkg-buildpackage -b -us -uc -j2
 	@ls $(DEB_DIR)/*.deb
 
 pkg-check:
