@@ -7,10 +7,16 @@
 #   make test       deps + build + unit + vmtest, ends with "N passed, N failed"
 #   make demo       the main story, in the testbed
 #   make bench      benchmarks, writes docs/results.md and plots
+#   make install    tools, library, headers, daxmem.pc, man pages, systemd
+#                   units, DKMS source (PREFIX=/usr/local, DESTDIR=); uninstall
+#   make deb        Debian packages into build/deb (docs/deploy.md)
+#   make pkg-check  build, install and use the packages on this host
 #
 # Variables: KVER=6.12|6.1 (module target kernel), KDIR= (explicit kernel
 # build dir), SANITIZE=1 (ASan+UBSan userspace in build/san).
 
+# the release: --version of the tools, daxmem.pc, the DKMS tree, debian/changelog
+VERSION  := 0.1
 BUILD    ?= build
 KVER     ?= 6.12
 CC       ?= gcc
@@ -24,7 +30,7 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -Idaxmem/include
+CPPFLAGS += -D_GNU_SOURCE -Idaxmem/include -DDAXMEM_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 
 BIN := $(BUILD)/bin
@@ -48,6 +54,7 @@ include tests/unit/build.mk
 include tests/vm/build.mk
 -include tests/bench/build.mk
 -include tests/fuzz/build.mk
+include dist/build.mk
 
 all: $(LIBS) $(PROGRAMS) $(KMODS)
 
@@ -89,6 +96,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/vm-mod $(BUILD)/tests $(BUILD)/guest $(BUILD)/guest-bin $(BUILD)/san $(BUILD)/vm
+	rm -rf $(BUILD)/bin $(BUILD)/lib $(BUILD)/obj $(BUILD)/kmod $(BUILD)/vm-mod $(BUILD)/tests $(BUILD)/guest $(BUILD)/guest-bin $(BUILD)/san $(BUILD)/vm \
+		$(BUILD)/dist $(BUILD)/deb $(BUILD)/pkg-check
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

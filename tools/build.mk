@@ -8,10 +8,11 @@ DAXMEMCTL_SRCS := $(wildcard tools/*.c)
 DAXMEMCTL_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(DAXMEMCTL_SRCS))
 
 PROGRAMS += $(BIN)/daxmemctl
+DAXMEMCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib:$(abspath $(LIB))'
 
 $(DAXMEMCTL_OBJS): CPPFLAGS += $(DAXMEM_PKG_CFLAGS)
 
 $(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) -L$(LIB) -ldaxmem \
-		-Wl,-rpath,'$$ORIGIN/../lib:$(abspath $(LIB))' $(DAXMEM_PKG_LIBS) -lm
+		$(DAXMEMCTL_RPATH) $(DAXMEM_PKG_LIBS) -lm

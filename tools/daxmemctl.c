@@ -38,7 +38,8 @@ static void usage(FILE *f)
 	size_t i;
 
 	fputs("usage: daxmemctl [--state FILE] [--lock-timeout MS] [-v] COMMAND [ARGS]\n"
-	      "       daxmemctl COMMAND --help\n\n"
+	      "       daxmemctl COMMAND --help\n"
+	      "       daxmemctl --version\n\n"
 	      "  --state FILE        state file (default $" DAXMEM_STATE_ENV
 	      ", else " DAXMEM_STATE_PATH_DEFAULT ")\n"
 	      "  --lock-timeout MS   wait at most MS for the state lock (default 10000)\n"
@@ -106,6 +107,9 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("daxmemctl %s\n", DAXMEM_VERSION);
 			return 0;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			opt_verbose++;

@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"                    with that status (test guests; off by default)\n"
 		"  --console-buffer SIZE  console output held while stdout stalls (64K);\n"
 		"                    beyond it bytes are dropped and counted\n"
+		"  --version         print the version and exit\n"
 		"  --help            this text\n"
 		"\n"
 		"Control commands (tinyvmm ctl SOCK ...):\n"
@@ -170,6 +171,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		{ "debug-exit", no_argument, NULL, 'x' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -219,6 +221,9 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("tinyvmm %s\n", DAXMEM_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
