@@ -281,8 +281,7 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 }
 
 int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int region_id,
-		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev,
-		     size_t len)
+		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev, size_t len)
 {
 	/*
 	 * Only a preserved device being reassembled keeps its contents: a new
@@ -290,7 +289,7 @@ int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int re
 	 * its memory still holds whatever the previous owner left there.
 	 */
 	bool keep = rec->preserved && reassemble;
-	const struct daxmem_backend_ops *ops = daxmem_backend_ops(backend);
+	const struct daxmem_backend_ops *ops = daxmem_backend_ops(ctx, backend);
 	struct daxmem_region *region;
 	struct daxmem_dev *dev;
 	int rc;
@@ -428,7 +427,8 @@ int daxmem_dev_destroy(struct daxmem_dev *dev)
 		goto out;
 	}
 	if (dev->present) {
-		const struct daxmem_backend_ops *ops = daxmem_backend_ops(dev->region->backend);
+		const struct daxmem_backend_ops *ops =
+			daxmem_backend_ops(ctx, dev->region->backend);
 
 		rc = ops->dev_destroy(dev->region, dev->chardev);
 		if (rc)

@@ -292,7 +292,8 @@ static int release_boot_devs(struct daxmem_ctx *ctx, uint64_t start, uint64_t en
 				    dev->chardev, dev->name);
 				return -EBUSY;
 			}
-			rc = daxmem_backend_ops(region->backend)->dev_destroy(region, dev->chardev);
+			rc = daxmem_backend_ops(ctx, region->backend)
+				     ->dev_destroy(region, dev->chardev);
 			if (rc)
 				return rc;
 			info(ctx, "emptied %s: the kernel made it at boot over saved memory",
@@ -365,7 +366,7 @@ static void meta_forget(struct daxmem_ctx *ctx)
 	long i;
 
 	if (!dev ||
-	    daxmem_backend_ops(dev->region->backend)->dev_destroy(dev->region, dev->chardev))
+	    daxmem_backend_ops(ctx, dev->region->backend)->dev_destroy(dev->region, dev->chardev))
 		return;
 	i = daxmem_state_find_dev(&ctx->state, DAXMEM_META_DEV_NAME);
 	if (i >= 0)

@@ -191,7 +191,7 @@ static int restore_poison(struct daxmem_ctx *ctx, const struct daxmem_state *doc
 
 	for (r = 0; r < ctx->nr_regions; r++) {
 		struct daxmem_region *region = ctx->regions[r];
-		const struct daxmem_backend_ops *ops = daxmem_backend_ops(region->backend);
+		const struct daxmem_backend_ops *ops = daxmem_backend_ops(ctx, region->backend);
 		uint64_t last = region->start + region->size - 1;
 
 		if (!ops->poison_page || !region->start_known)
