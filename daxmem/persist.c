@@ -82,7 +82,12 @@ int daxmem_save(struct daxmem_ctx *ctx, const char *path)
 	if (!rc)
 		rc = (int)ctx->state.nr_devs;
 	daxmem_state_unlock(ctx);
-	if (rc >= 0 && path)
+	/*
+	 * Into the state file: the view's devices take their new names and
+	 * records. Elsewhere: the adoptions above were never stored, and the
+	 * view goes back to what the state file says.
+	 */
+	if (rc >= 0)
 		daxmem_scan(ctx);
 	return rc;
 }

@@ -122,3 +122,29 @@ Test(merge, recorded_ranges_reserved)
 	cr_assert_eq(core_destroy("vm1"), 0, "%s", core.log);
 	cr_assert_eq(core_create(DEVDAX, 0, &spec, NULL), 0, "%s", core.log);
 }
+/*
+ * save adopts what nobody recorded and keeps the names that were recorded;
+ * the context's view follows the file at once (no refresh in between)
+ */
+Test(merge, save_adopts)
+{
+	struct daxmem_range r = { R1_START, R1_START + SZ_2M - 1, 0 };
+	struct daxmem_dev_spec spec = { .size = SZ_2M,
+					.name = "dax1.0",
+					.mode = DAXMEM_MODE_DEFAULT };
+	struct daxmem_dev *dev;
+
+	create_vm1();
+	/* a record already named dax1.0 makes the adopted one dax1.0-1 */
+	cr_assert_eq(core_create(DEVDAX, 0, &spec, NULL), 0, "%s", core.log);
+	cr_assert_not_null(fake_dev_add(&core.k, &core.k.regions[1], SZ_2M, &r, 1));
+	cr_assert_eq(daxmem_refresh(core.ctx), 0);
+	cr_assert_eq(daxmem_save(core.ctx, NULL), 3, "%s", core.log);
+	cr_assert_eq(core_state_nr_devs(), 3);
+	dev = daxmem_dev_find(core.ctx, "dax1.0-1");
+	cr_assert_not_null(dev, "the adopted device is not found under its recorded name");
+	cr_assert(daxmem_dev_is_recorded(dev));
+	cr_assert_str_eq(daxmem_dev_get_chardev(dev), "dax1.0");
+	cr_assert(daxmem_dev_is_recorded(daxmem_dev_find(core.ctx, "vm1")));
+	core_expect_no_error();
+}
