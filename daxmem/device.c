@@ -348,6 +348,11 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 	size_t nr = 0, i;
 	bool placed = false;
 
+	/* the state file's reader refuses an empty name: one written would lock every command out */
+	if (spec->name && (!*spec->name || strchr(spec->name, '/'))) {
+		err(ctx, "create: name \"%s\": want a non-empty name without '/'", spec->name);
+		return -EINVAL;
+	}
 	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
