@@ -11,7 +11,7 @@ PROGRAMS += $(BIN)/daxmemctl
 
 $(DAXMEMCTL_OBJS): CPPFLAGS += $(DAXMEM_PKG_CFLAGS)
 
-$(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
+$(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(UTIL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) -L$(LIB) -ldaxmem \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) $(UTIL_OBJS) -L$(LIB) -ldaxmem \
 		-Wl,-rpath,'$$ORIGIN/../lib:$(abspath $(LIB))' $(DAXMEM_PKG_LIBS) -lm
