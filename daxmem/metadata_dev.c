@@ -18,6 +18,7 @@
 #include <daxmem/metadata.h>
 
 #include "private.h"
+#include "util/file.h"
 
 #define IOMEM_MAX_BYTES (4u << 20)
 
@@ -32,57 +33,17 @@ static uint64_t clock_ns(clockid_t clock)
 /* whole file into a NUL-terminated malloc()ed buffer */
 static int slurp(struct daxmem_ctx *ctx, const char *path, size_t max, char **out, size_t *outlen)
 {
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap + 1), *nbuf;
-	ssize_t got;
-	int fd, rc;
+	char why[512];
+	size_t len;
+	int rc = util_read_file(path, max, out, &len, why, sizeof(why));
 
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		err(ctx, "open %s: %s", path, strerror(errno));
-		free(buf);
+	if (rc) {
+		err(ctx, "%s", why);
 		return rc;
 	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= max) {
-				err(ctx, "%s is larger than %zu bytes", path, max);
-				rc = -EFBIG;
-				goto fail;
-			}
-			cap *= 2;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = -errno;
-			err(ctx, "read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
 	if (outlen)
 		*outlen = len;
 	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return rc;
 }
 
 static int carve_read(struct daxmem_ctx *ctx, struct daxmem_meta *m)
