@@ -30,7 +30,7 @@ LDFLAGS  += -fsanitize=address,undefined
 endif
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -Idaxmem/include -DDAXMEM_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -I. -Idaxmem/include -DDAXMEM_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 
 BIN := $(BUILD)/bin
@@ -46,6 +46,7 @@ UNIT_BINS :=
 .PHONY: all deps unit unit-bins vmtest test demo bench fuzz clean kmod format
 all:
 
+include util/build.mk
 include daxmem/build.mk
 include tools/build.mk
 include vmm/build.mk

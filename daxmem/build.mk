@@ -1,6 +1,6 @@
 # libdaxmem: build/lib/libdaxmem.so (versioned by daxmem/libdaxmem.sym) and
 # build/lib/libdaxmem.a, from every daxmem/*.c. Objects are position
-# independent so both libraries share them. The Criterion unit tests in
+# independent so both libraries share them; both carry util/ too. The Criterion unit tests in
 # tests/unit/daxmem/ link the static library.
 
 DAXMEM_SO_VERSION := 1
@@ -17,19 +17,19 @@ LIBS += $(DAXMEM_SO) $(LIB)/libdaxmem.so $(DAXMEM_A)
 $(DAXMEM_OBJS): CPPFLAGS += $(DAXMEM_PKG_CFLAGS)
 $(DAXMEM_OBJS): CFLAGS += -fPIC -fvisibility=default
 
-$(DAXMEM_SO): $(DAXMEM_OBJS) daxmem/libdaxmem.sym
+$(DAXMEM_SO): $(DAXMEM_OBJS) $(UTIL_OBJS) daxmem/libdaxmem.sym
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libdaxmem.so.$(DAXMEM_SO_VERSION) \
 		-Wl,--version-script=daxmem/libdaxmem.sym -Wl,--no-undefined \
-		$(LDFLAGS) -o $@ $(DAXMEM_OBJS) $(DAXMEM_PKG_LIBS) -lm
+		$(LDFLAGS) -o $@ $(DAXMEM_OBJS) $(UTIL_OBJS) $(DAXMEM_PKG_LIBS) -lm
 
 $(LIB)/libdaxmem.so: $(DAXMEM_SO)
 	ln -sf $(notdir $<) $@
 
-$(DAXMEM_A): $(DAXMEM_OBJS)
+$(DAXMEM_A): $(DAXMEM_OBJS) $(UTIL_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	$(AR) rcs $@ $(DAXMEM_OBJS)
+	$(AR) rcs $@ $(DAXMEM_OBJS) $(UTIL_OBJS)
 
 # unit tests: Criterion, linked with the static library
 UNIT_DAXMEM_SRCS := $(wildcard tests/unit/daxmem/*.c)

@@ -38,6 +38,8 @@ int daxmem_new(struct daxmem_ctx **out)
 	ctx->log_priority = LOG_ERR;
 	ctx->lock_timeout_ms = DAXMEM_LOCK_TIMEOUT_MS_DEFAULT;
 	ctx->lock_fd = -1;
+	ctx->ops[DAXMEM_BACKEND_DEVDAX] = &daxmem_devdax_ops;
+	ctx->ops[DAXMEM_BACKEND_PAGELESS] = &daxmem_pageless_ops;
 	daxmem_state_init(&ctx->state);
 	rc = daxmem_set_state_path(ctx, NULL);
 	if (rc) {
@@ -64,7 +66,7 @@ void daxmem_unref(struct daxmem_ctx *ctx)
 	daxmem_regions_clear(ctx);
 	daxmem_state_unlock(ctx);
 	for (i = 0; i < DAXMEM_NR_BACKENDS; i++) {
-		const struct daxmem_backend_ops *ops = daxmem_backend_ops(i);
+		const struct daxmem_backend_ops *ops = daxmem_backend_ops(ctx, i);
 
 		if (ops && ops->fini)
 			ops->fini(ctx);
@@ -129,16 +131,26 @@ void daxmem_set_lock_timeout(struct daxmem_ctx *ctx, unsigned int ms)
 	ctx->lock_timeout_ms = ms;
 }
 
-const struct daxmem_backend_ops *daxmem_backend_ops(enum daxmem_backend backend)
+const struct daxmem_backend_ops *daxmem_backend_ops(struct daxmem_ctx *ctx,
+						    enum daxmem_backend backend)
 {
-	switch (backend) {
-	case DAXMEM_BACKEND_DEVDAX:
-		return &daxmem_devdax_ops;
-	case DAXMEM_BACKEND_PAGELESS:
-		return &daxmem_pageless_ops;
-	default:
+	if (backend < 0 || backend >= DAXMEM_NR_BACKENDS)
 		return NULL;
-	}
+	return ctx->ops[backend];
+}
+
+int daxmem_set_backend_ops(struct daxmem_ctx *ctx, enum daxmem_backend backend,
+			   const struct daxmem_backend_ops *ops)
+{
+	const struct daxmem_backend_ops *old = daxmem_backend_ops(ctx, backend);
+
+	if (!old || !ops || ops->backend != backend)
+		return -EINVAL;
+	daxmem_regions_clear(ctx);
+	if (old->fini)
+		old->fini(ctx);
+	ctx->ops[backend] = ops;
+	return 0;
 }
 
 static int cmp_region(const void *a, const void *b)
@@ -163,7 +175,7 @@ static int scan_locked(struct daxmem_ctx *ctx)
 	daxmem_state_clear(&ctx->state);
 	ctx->state = st;
 	for (i = 0; i < DAXMEM_NR_BACKENDS; i++) {
-		rc = daxmem_backend_ops(i)->scan(ctx);
+		rc = daxmem_backend_ops(ctx, i)->scan(ctx);
 		if (rc)
 			return rc;
 	}

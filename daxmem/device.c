@@ -281,8 +281,7 @@ static int place(struct daxmem_region *region, const struct daxmem_dev_spec *spe
 }
 
 int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int region_id,
-		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev,
-		     size_t len)
+		     const struct daxmem_state_dev *rec, bool reassemble, char *chardev, size_t len)
 {
 	/*
 	 * Only a preserved device being reassembled keeps its contents: a new
@@ -290,7 +289,7 @@ int daxmem_dev_build(struct daxmem_ctx *ctx, enum daxmem_backend backend, int re
 	 * its memory still holds whatever the previous owner left there.
 	 */
 	bool keep = rec->preserved && reassemble;
-	const struct daxmem_backend_ops *ops = daxmem_backend_ops(backend);
+	const struct daxmem_backend_ops *ops = daxmem_backend_ops(ctx, backend);
 	struct daxmem_region *region;
 	struct daxmem_dev *dev;
 	int rc;
@@ -349,6 +348,11 @@ int daxmem_dev_create(struct daxmem_region *region, const struct daxmem_dev_spec
 	size_t nr = 0, i;
 	bool placed = false;
 
+	/* the state file's reader refuses an empty name: one written would lock every command out */
+	if (spec->name && (!*spec->name || strchr(spec->name, '/'))) {
+		err(ctx, "create: name \"%s\": want a non-empty name without '/'", spec->name);
+		return -EINVAL;
+	}
 	rc = daxmem_lock_scan(ctx);
 	if (rc)
 		return rc;
@@ -428,7 +432,8 @@ int daxmem_dev_destroy(struct daxmem_dev *dev)
 		goto out;
 	}
 	if (dev->present) {
-		const struct daxmem_backend_ops *ops = daxmem_backend_ops(dev->region->backend);
+		const struct daxmem_backend_ops *ops =
+			daxmem_backend_ops(ctx, dev->region->backend);
 
 		rc = ops->dev_destroy(dev->region, dev->chardev);
 		if (rc)

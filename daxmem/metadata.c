@@ -14,6 +14,7 @@
 #include <daxmem/metadata.h>
 
 #include "unaligned.h"
+#include "util/crc32.h"
 
 /* header field offsets */
 #define H_MAGIC 0
@@ -58,24 +59,7 @@ int daxmem_meta_kind_from_name(const char *name, enum daxmem_meta_kind *kind)
 
 uint32_t daxmem_crc32(uint32_t crc, const void *buf, size_t len)
 {
-	static uint32_t table[256];
-	const uint8_t *p = buf;
-	uint32_t c;
-	size_t i;
-	int k;
-
-	if (!table[1]) {
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	}
-	crc = ~crc;
-	for (i = 0; i < len; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return util_crc32(crc, buf, len);
 }
 
 void daxmem_meta_init(struct daxmem_meta *m)

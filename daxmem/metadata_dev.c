@@ -18,6 +18,7 @@
 #include <daxmem/metadata.h>
 
 #include "private.h"
+#include "util/file.h"
 
 #define IOMEM_MAX_BYTES (4u << 20)
 
@@ -32,57 +33,17 @@ static uint64_t clock_ns(clockid_t clock)
 /* whole file into a NUL-terminated malloc()ed buffer */
 static int slurp(struct daxmem_ctx *ctx, const char *path, size_t max, char **out, size_t *outlen)
 {
-	size_t len = 0, cap = 65536;
-	char *buf = malloc(cap + 1), *nbuf;
-	ssize_t got;
-	int fd, rc;
+	char why[512];
+	size_t len;
+	int rc = util_read_file(path, max, out, &len, why, sizeof(why));
 
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		err(ctx, "open %s: %s", path, strerror(errno));
-		free(buf);
+	if (rc) {
+		err(ctx, "%s", why);
 		return rc;
 	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= max) {
-				err(ctx, "%s is larger than %zu bytes", path, max);
-				rc = -EFBIG;
-				goto fail;
-			}
-			cap *= 2;
-			nbuf = realloc(buf, cap + 1);
-			if (!nbuf) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		got = read(fd, buf + len, cap - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = -errno;
-			err(ctx, "read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
 	if (outlen)
 		*outlen = len;
 	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return rc;
 }
 
 static int carve_read(struct daxmem_ctx *ctx, struct daxmem_meta *m)
@@ -292,7 +253,8 @@ static int release_boot_devs(struct daxmem_ctx *ctx, uint64_t start, uint64_t en
 				    dev->chardev, dev->name);
 				return -EBUSY;
 			}
-			rc = daxmem_backend_ops(region->backend)->dev_destroy(region, dev->chardev);
+			rc = daxmem_backend_ops(ctx, region->backend)
+				     ->dev_destroy(region, dev->chardev);
 			if (rc)
 				return rc;
 			info(ctx, "emptied %s: the kernel made it at boot over saved memory",
@@ -365,7 +327,7 @@ static void meta_forget(struct daxmem_ctx *ctx)
 	long i;
 
 	if (!dev ||
-	    daxmem_backend_ops(dev->region->backend)->dev_destroy(dev->region, dev->chardev))
+	    daxmem_backend_ops(ctx, dev->region->backend)->dev_destroy(dev->region, dev->chardev))
 		return;
 	i = daxmem_state_find_dev(&ctx->state, DAXMEM_META_DEV_NAME);
 	if (i >= 0)

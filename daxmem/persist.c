@@ -82,7 +82,12 @@ int daxmem_save(struct daxmem_ctx *ctx, const char *path)
 	if (!rc)
 		rc = (int)ctx->state.nr_devs;
 	daxmem_state_unlock(ctx);
-	if (rc >= 0 && path)
+	/*
+	 * Into the state file: the view's devices take their new names and
+	 * records. Elsewhere: the adoptions above were never stored, and the
+	 * view goes back to what the state file says.
+	 */
+	if (rc >= 0)
 		daxmem_scan(ctx);
 	return rc;
 }
@@ -191,7 +196,7 @@ static int restore_poison(struct daxmem_ctx *ctx, const struct daxmem_state *doc
 
 	for (r = 0; r < ctx->nr_regions; r++) {
 		struct daxmem_region *region = ctx->regions[r];
-		const struct daxmem_backend_ops *ops = daxmem_backend_ops(region->backend);
+		const struct daxmem_backend_ops *ops = daxmem_backend_ops(ctx, region->backend);
 		uint64_t last = region->start + region->size - 1;
 
 		if (!ops->poison_page || !region->start_known)

@@ -23,6 +23,8 @@ struct daxmem_backend_ops;
  * @regions: regions found by the last scan, each holding one reference
  * @state: the state document as read by the last scan (or under the lock)
  * @lock_fd: open lock file while the state lock is held, else -1
+ * @ops: the backend behind each enum daxmem_backend slot (the kernel's by
+ *	default; daxmem_set_backend_ops() puts another in its place)
  */
 struct daxmem_ctx {
 	int refcount;
@@ -36,6 +38,7 @@ struct daxmem_ctx {
 	size_t nr_regions;
 	struct daxmem_state state;
 	int lock_fd;
+	const struct daxmem_backend_ops *ops[DAXMEM_NR_BACKENDS];
 	void *backend_data[DAXMEM_NR_BACKENDS];
 };
 
@@ -116,7 +119,16 @@ struct daxmem_backend_ops {
 
 extern const struct daxmem_backend_ops daxmem_devdax_ops;
 extern const struct daxmem_backend_ops daxmem_pageless_ops;
-const struct daxmem_backend_ops *daxmem_backend_ops(enum daxmem_backend backend);
+/* the ops ctx uses for backend; NULL for DAXMEM_BACKEND_ANY or an unknown one */
+const struct daxmem_backend_ops *daxmem_backend_ops(struct daxmem_ctx *ctx,
+						    enum daxmem_backend backend);
+/*
+ * Serve backend's slot with ops from now on (a backend that is not the
+ * kernel's, e.g. an in-memory one under test). Drops the scan; the slot's
+ * previous ops are finished first. Not part of the exported ABI.
+ */
+int daxmem_set_backend_ops(struct daxmem_ctx *ctx, enum daxmem_backend backend,
+			   const struct daxmem_backend_ops *ops);
 
 void daxmem_log(struct daxmem_ctx *ctx, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

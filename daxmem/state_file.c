@@ -11,40 +11,26 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "private.h"
+#include "util/file.h"
 
 #define STATE_MAX_BYTES (64u << 20)
 
 static int mkdir_parents(struct daxmem_ctx *ctx, const char *path)
 {
-	char *copy = strdup(path), *p;
+	char why[512];
+	int rc = util_mkdir_parents(path, 0755, why, sizeof(why));
 
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) && errno != EEXIST) {
-			int rc = -errno;
-
-			err(ctx, "mkdir %s: %s", copy, strerror(errno));
-			free(copy);
-			return rc;
-		}
-		*p = '/';
-	}
-	free(copy);
-	return 0;
+	if (rc)
+		err(ctx, "%s", why);
+	return rc;
 }
 
 /* wait for flock(fd, op) up to the context's lock timeout */
@@ -139,48 +125,23 @@ void daxmem_state_unlock(struct daxmem_ctx *ctx)
 
 int daxmem_state_load(struct daxmem_ctx *ctx, const char *path, struct daxmem_state *st)
 {
-	char errbuf[256] = "";
-	struct stat sb;
+	char errbuf[256] = "", why[512];
+	size_t len;
 	char *text;
-	ssize_t got;
-	size_t len = 0;
-	int fd, rc;
+	int rc;
 
 	daxmem_state_init(st);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		rc = -errno;
-		err(ctx, "open %s: %s", path, strerror(errno));
+	rc = util_read_file(path, STATE_MAX_BYTES, &text, &len, why, sizeof(why));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == -EFBIG) {
+		err(ctx, "state file %s", why);
 		return rc;
 	}
-	if (fstat(fd, &sb)) {
-		rc = -errno;
-		err(ctx, "fstat %s: %s", path, strerror(errno));
-		close(fd);
+	if (rc) {
+		err(ctx, "%s", why);
 		return rc;
 	}
-	if (sb.st_size > STATE_MAX_BYTES) {
-		err(ctx, "state file %s is larger than %u bytes", path, STATE_MAX_BYTES);
-		close(fd);
-		return -EFBIG;
-	}
-	text = malloc(sb.st_size + 1);
-	if (!text) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < (size_t)sb.st_size) {
-		got = read(fd, text + len, sb.st_size - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += got;
-	}
-	close(fd);
-	text[len] = '\0';
 	rc = daxmem_state_parse(text, len, st, errbuf, sizeof(errbuf));
 	free(text);
 	if (rc == -EPROTONOSUPPORT) {
@@ -193,25 +154,11 @@ int daxmem_state_load(struct daxmem_ctx *ctx, const char *path, struct daxmem_st
 	return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 int daxmem_state_store(struct daxmem_ctx *ctx, const char *path, const struct daxmem_state *st)
 {
-	char *text, *tmp = NULL, *dir_copy = NULL;
-	int fd = -1, dfd, rc;
+	char why[512];
+	char *text;
+	int rc;
 
 	rc = mkdir_parents(ctx, path);
 	if (rc)
@@ -219,54 +166,9 @@ int daxmem_state_store(struct daxmem_ctx *ctx, const char *path, const struct da
 	text = daxmem_state_format(st);
 	if (!text)
 		return -ENOMEM;
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		tmp = NULL;
-		rc = -ENOMEM;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		err(ctx, "open %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	rc = write_all(fd, text, strlen(text));
-	if (rc) {
-		err(ctx, "write %s: %s", tmp, strerror(-rc));
-		goto out_unlink;
-	}
-	if (fsync(fd)) {
-		rc = -errno;
-		err(ctx, "fsync %s: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	close(fd);
-	fd = -1;
-	if (rename(tmp, path)) {
-		rc = -errno;
-		err(ctx, "rename %s to %s: %s", tmp, path, strerror(errno));
-		goto out_unlink;
-	}
-	dir_copy = strdup(path);
-	if (!dir_copy) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd)) {
-		rc = -errno;
-		err(ctx, "fsync directory of %s: %s", path, strerror(errno));
-	}
-	if (dfd >= 0)
-		close(dfd);
-	goto out;
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(dir_copy);
-	free(tmp);
+	rc = util_write_atomic(path, text, strlen(text), 0644, why, sizeof(why));
+	if (rc)
+		err(ctx, "%s", why);
 	free(text);
 	return rc;
 }

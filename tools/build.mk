@@ -12,7 +12,7 @@ DAXMEMCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/../lib:$(abspath $(LIB))'
 
 $(DAXMEMCTL_OBJS): CPPFLAGS += $(DAXMEM_PKG_CFLAGS)
 
-$(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
+$(BIN)/daxmemctl: $(DAXMEMCTL_OBJS) $(UTIL_OBJS) $(DAXMEM_SO) $(LIB)/libdaxmem.so
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) -L$(LIB) -ldaxmem \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(DAXMEMCTL_OBJS) $(UTIL_OBJS) -L$(LIB) -ldaxmem \
 		$(DAXMEMCTL_RPATH) $(DAXMEM_PKG_LIBS) -lm

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <daxmem/metadata.h>
 
 #include "daxmemctl.h"
+#include "util/file.h"
 
 #define DEFAULT_DIR "/run/daxmem/liveupdate"
 #define FILE_MAX_BYTES (64u << 20)
@@ -85,26 +85,11 @@ static int parse_meta_range(const char *arg, struct daxmem_range *r)
 
 static int read_whole(const char *path, void **out, size_t *len)
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	void *buf;
+	char why[512], *buf;
 
-	if (!f)
-		return ctl_error("open %s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) || st.st_size > FILE_MAX_BYTES) {
-		fclose(f);
-		return ctl_error("%s: not a regular file of at most %u bytes", path,
-				 FILE_MAX_BYTES);
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		free(buf);
-		fclose(f);
-		return ctl_error("read %s: %s", path, strerror(errno ? errno : EIO));
-	}
-	fclose(f);
+	if (util_read_file(path, FILE_MAX_BYTES, &buf, len, why, sizeof(why)))
+		return ctl_error("%s", why);
 	*out = buf;
-	*len = (size_t)st.st_size;
 	return 0;
 }
 
@@ -325,19 +310,10 @@ static int write_record(const char *dir, const struct daxmem_meta_record *rec, c
 
 static int mkdir_p(const char *dir)
 {
-	char buf[4096], *p;
+	char why[512];
 
-	snprintf(buf, sizeof(buf), "%s", dir);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return ctl_error("mkdir %s: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return ctl_error("mkdir %s: %s", buf, strerror(errno));
+	if (util_mkdir_p(dir, 0700, why, sizeof(why)))
+		return ctl_error("%s", why);
 	return 0;
 }
 

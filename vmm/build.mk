@@ -8,7 +8,7 @@ VMM_PURE := layout e820 boot mptable ioport serial i8042 rtc util statefile mce_
 VMM_PURE_OBJS := $(VMM_PURE:%=$(OBJ)/vmm/%.o)
 
 PROGRAMS += $(BIN)/tinyvmm
-$(BIN)/tinyvmm: $(VMM_OBJS)
+$(BIN)/tinyvmm: $(VMM_OBJS) $(OBJ)/util/crc32.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
@@ -16,7 +16,7 @@ VMM_UNIT_SRCS := $(wildcard tests/unit/vmm/*.c)
 VMM_UNIT_OBJS := $(VMM_UNIT_SRCS:%.c=$(OBJ)/%.o)
 $(OBJ)/tests/unit/vmm/%.o: ALL_CFLAGS += -Ivmm
 UNIT_BINS += $(BIN)/unit-vmm
-$(BIN)/unit-vmm: $(VMM_UNIT_OBJS) $(filter $(VMM_OBJS),$(VMM_PURE_OBJS))
+$(BIN)/unit-vmm: $(VMM_UNIT_OBJS) $(filter $(VMM_OBJS),$(VMM_PURE_OBJS)) $(OBJ)/util/crc32.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion -lpthread
 
@@ -50,6 +50,6 @@ VMM_ALT_OBJS := $(VMM_SRCS:%.c=$(OBJ)/alt/%.o)
 $(OBJ)/alt/vmm/%.o: vmm/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 -DTINYVMM_BUILD='"alt"' -c -o $@ $<
-$(BIN)/tinyvmm-alt: $(VMM_ALT_OBJS)
+$(BIN)/tinyvmm-alt: $(VMM_ALT_OBJS) $(OBJ)/util/crc32.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread

@@ -7,21 +7,10 @@
 #include <string.h>
 
 #include "statefile.h"
+#include "util/crc32.h"
 
 #define HDR_SIZE 24
 #define REC_HDR 8
-
-uint32_t state_crc32(const uint8_t *p, size_t len)
-{
-	uint32_t crc = 0xffffffff;
-
-	while (len--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
-	}
-	return ~crc;
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -116,7 +105,7 @@ int state_finish(struct state_buf *b)
 		return b->error;
 	size = b->len + REC_HDR + 8;
 	memcpy(b->data + 16, &size, 8);
-	crc = state_crc32(b->data, b->len);
+	crc = util_crc32(0, b->data, b->len);
 	state_put(b, STATE_REC_END, &crc, sizeof(crc));
 	return b->error;
 }
@@ -156,7 +145,7 @@ int state_validate(const uint8_t *data, size_t len, const char **why)
 				*why = "state file end record is malformed";
 				return -EINVAL;
 			}
-			if (get32(data + pos + REC_HDR) != state_crc32(data, pos)) {
+			if (get32(data + pos + REC_HDR) != util_crc32(0, data, pos)) {
 				*why = "state file checksum mismatch";
 				return -EINVAL;
 			}

@@ -75,8 +75,6 @@ struct state_rec_view {
 	const uint8_t *payload;
 };
 
-uint32_t state_crc32(const uint8_t *p, size_t len);
-
 void state_buf_init(struct state_buf *b);
 void state_buf_free(struct state_buf *b);
 /* Append one record; a per-vCPU record gets its index prepended. */

@@ -9,7 +9,7 @@ FUZZ_OBJ := $(FUZZ_DIR)/obj
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(WARN) \
 	-Wno-gnu-variable-sized-type-not-at-end -D_GNU_SOURCE \
-	-Idaxmem/include -Idaxmem -Ivmm -Itests/fuzz $(shell pkg-config --cflags json-c 2>/dev/null)
+	-I. -Idaxmem/include -Idaxmem -Ivmm -Itests/fuzz $(shell pkg-config --cflags json-c 2>/dev/null)
 FUZZ_HARNESSES := parse iomem state alloc bzimage ioport vmstate meta control
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz-%)
 
@@ -20,8 +20,9 @@ FUZZ_LINK_state := daxmem/state.c daxmem/parse.c
 FUZZ_LINK_alloc := daxmem/alloc.c
 FUZZ_LINK_bzimage := vmm/boot.c vmm/e820.c vmm/layout.c
 FUZZ_LINK_ioport := vmm/ioport.c vmm/serial.c vmm/i8042.c vmm/rtc.c
-FUZZ_LINK_vmstate := vmm/snapshot.c vmm/statefile.c vmm/util.c
-FUZZ_LINK_meta := daxmem/metadata.c daxmem/iomem.c daxmem/carve.c daxmem/parse.c daxmem/state.c
+FUZZ_LINK_vmstate := vmm/snapshot.c vmm/statefile.c vmm/util.c util/crc32.c
+FUZZ_LINK_meta := daxmem/metadata.c daxmem/iomem.c daxmem/carve.c daxmem/parse.c daxmem/state.c \
+	util/crc32.c
 FUZZ_LINK_control := vmm/control_proto.c
 FUZZ_LIBS_state := $(shell pkg-config --libs json-c 2>/dev/null)
 FUZZ_LIBS_meta := $(FUZZ_LIBS_state)

@@ -13,6 +13,7 @@
 
 #include "fuzz.h"
 #include "snapshot.h"
+#include "util/crc32.h"
 #include "vmm.h"
 
 #define HDR_SIZE 24
@@ -42,7 +43,7 @@ static void fix_checksum(uint8_t *d, size_t len)
 	memset(d + pos, 0, REC_HDR + 8);
 	d[pos + 4] = 4;
 	{
-		uint32_t crc = state_crc32(d, pos);
+		uint32_t crc = util_crc32(0, d, pos);
 
 		memcpy(d + pos + REC_HDR, &crc, 4);
 	}

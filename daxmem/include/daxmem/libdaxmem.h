@@ -161,7 +161,7 @@ const struct daxmem_range *daxmem_dev_get_range(struct daxmem_dev *dev, size_t i
 	for (dev = daxmem_dev_get_first(region); dev != NULL; dev = daxmem_dev_get_next(dev))
 
 struct daxmem_dev_spec {
-	const char *name; /* NULL: the chardev name */
+	const char *name; /* NULL: the chardev name; else non-empty, no '/' */
 	const char *label; /* free text kept in the state file, may be NULL */
 	uint64_t size; /* 0 with ranges: the ranges' total */
 	unsigned long align; /* 0: the region's alignment */

@@ -25,11 +25,6 @@ static struct state_buf sample(void)
 	return b;
 }
 
-Test(statefile, crc32_known_value)
-{
-	cr_assert_eq(state_crc32((const uint8_t *)"123456789", 9), 0xcbf43926);
-}
-
 Test(statefile, round_trip)
 {
 	struct state_buf b = sample();
