@@ -71,8 +71,9 @@ struct pdax_mapping_attrs;
  * @dev: the region's device on the pdax bus
  * @id: R
  * @res: the exclusive iomem claim, a child of the Soft Reserved entry
- * @wb_alias: write-back ioremap held for the region's lifetime, only so that
- *	x86 PAT records the range as write-back (see pdax_region_memtype)
+ * @wb_alias: vm area of a write-back ioremap held for the region's lifetime,
+ *	only so that x86 PAT records the range as write-back; its page-table
+ *	entries are removed at once (see pdax_region_memtype)
  * @start: physical start
  * @size: bytes
  * @nid: NUMA node of the memory
@@ -282,7 +283,7 @@ struct pdax_kmap_found {
 	struct {
 		u64 phys;
 		u64 size;
-	} first[4];
+	} first[8];
 	int nr_first;
 };
 
