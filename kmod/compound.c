@@ -66,8 +66,11 @@ int pdax_compound_activate(struct pdax_dev *pdev)
 		pgmap->ranges[i].end = pdev->ranges[i].start +
 				       pdev->ranges[i].len - 1;
 	}
+	/* the selfcheck excludes the direct map of a device with a pgmap */
+	pdax_kmap_begin();
 	addr = memremap_pages(pgmap, pdev->region->nid);
 	if (IS_ERR(addr)) {
+		pdax_kmap_end();
 		dev_err(&pdev->dev, "memremap_pages failed: %ld\n",
 			PTR_ERR(addr));
 		kfree(pgmap);
@@ -75,6 +78,7 @@ int pdax_compound_activate(struct pdax_dev *pdev)
 	}
 	pdev->pgmap = pgmap;
 	pdev->vmemmap_bytes = pdax_vmemmap_bytes(pdev);
+	pdax_kmap_end();
 	return 0;
 }
 
@@ -82,10 +86,12 @@ void pdax_compound_deactivate(struct pdax_dev *pdev)
 {
 	if (!pdev->pgmap)
 		return;
+	pdax_kmap_begin();
 	memunmap_pages(pdev->pgmap);
 	kfree(pdev->pgmap);
 	pdev->pgmap = NULL;
 	pdev->vmemmap_bytes = 0;
+	pdax_kmap_end();
 }
 
 /*

@@ -71,8 +71,9 @@ struct pdax_mapping_attrs;
  * @dev: the region's device on the pdax bus
  * @id: R
  * @res: the exclusive iomem claim, a child of the Soft Reserved entry
- * @wb_alias: write-back ioremap held for the region's lifetime, only so that
- *	x86 PAT records the range as write-back (see pdax_region_memtype)
+ * @wb_alias: vm area of a write-back ioremap held for the region's lifetime,
+ *	only so that x86 PAT records the range as write-back; its page-table
+ *	entries are removed at once (see pdax_region_memtype)
  * @start: physical start
  * @size: bytes
  * @nid: NUMA node of the memory
@@ -257,6 +258,45 @@ extern const struct attribute_group *pdax_region_groups[];
 extern const struct attribute_group *pdax_dev_groups[];
 int pdax_mapping_attrs_update(struct pdax_dev *pdev);
 void pdax_mapping_attrs_remove(struct pdax_dev *pdev);
+
+/* kmap.c */
+enum pdax_kmap_level {
+	PDAX_KMAP_PTE,
+	PDAX_KMAP_PMD,
+	PDAX_KMAP_PUD,
+};
+
+/**
+ * struct pdax_kmap_found - what a page-table walk found mapping a region
+ * @wb: bytes mapped write-back
+ * @uc_minus: bytes mapped uncached-minus
+ * @other: bytes mapped with any other memory type
+ * @entries: page-table entries read
+ * @first: the first leaf entries found (physical range each maps)
+ * @nr_first: number of @first
+ */
+struct pdax_kmap_found {
+	u64 wb;
+	u64 uc_minus;
+	u64 other;
+	unsigned long entries;
+	struct {
+		u64 phys;
+		u64 size;
+	} first[8];
+	int nr_first;
+};
+
+void pdax_kmap_begin(void);
+void pdax_kmap_end(void);
+void pdax_kmap_quiesce(void);
+void pdax_kmap_resume(void);
+int pdax_kmap_drop(void __iomem *addr, u64 size);
+void pdax_kmap_find_kernel(struct pdax_region *region,
+			   bool (*skip)(struct pdax_region *, u64, u64, u64 *),
+			   struct pdax_kmap_found *found);
+void pdax_kmap_find_user(struct mm_struct *mm, struct pdax_region *region,
+			 struct pdax_kmap_found *found);
 
 /* debugfs.c */
 void pdax_debugfs_init(void);

@@ -22,23 +22,40 @@ static DEFINE_IDA(pdax_region_ida);
 static bool wb_memtype = true;
 module_param(wb_memtype, bool, 0444);
 MODULE_PARM_DESC(wb_memtype,
-		 "hold a write-back ioremap of each region so user mappings are write-back under x86 PAT (default Y; N: no kernel mapping at all, user mappings uncached-minus)");
+		 "record each region as write-back in x86 PAT so user mappings are write-back (default Y; N: user mappings uncached-minus). Neither keeps a kernel mapping of the memory");
 
 /*
  * x86 PAT gives a pfn inserted by vmf_insert_pfn*() the memory type recorded
  * for it, and uncached-minus when none is recorded, as for pageless memory.
- * No exported call records a type without mapping the range, so a
- * write-back ioremap is held; it lives in the vmalloc area, not the direct
- * map.
+ * No exported call records a type without mapping the range, so the region
+ * is ioremapped write-back and the alias' page-table entries are removed at
+ * once: the vm area, and with it the memtype reservation, stays until
+ * release, but nothing of the memory is mapped in the kernel. The kmap lock
+ * keeps the selfcheck from seeing the alias in between.
  */
 static void pdax_region_memtype(struct pdax_region *region)
 {
+	int rc;
+
 	if (!wb_memtype || !pat_enabled())
 		return;
+	pdax_kmap_begin();
 	region->wb_alias = ioremap_cache(region->start, region->size);
-	if (!region->wb_alias)
+	if (!region->wb_alias) {
+		pdax_kmap_end();
 		dev_warn(&region->dev,
 			 "ioremap_cache failed: user mappings will be uncached-minus\n");
+		return;
+	}
+	rc = pdax_kmap_drop(region->wb_alias, region->size);
+	if (rc) {
+		iounmap(region->wb_alias);
+		region->wb_alias = NULL;
+		dev_warn(&region->dev,
+			 "cannot remove the kernel mapping of the memtype record (%d): user mappings will be uncached-minus\n",
+			 rc);
+	}
+	pdax_kmap_end();
 }
 
 /*

@@ -2,6 +2,7 @@
 /*
  * Scrub: zero a device's memory through temporary kernel mappings, one
  * chunk at a time, before its first open (unless preserved) or on request.
+ * A chunk's mapping exists only between pdax_kmap_begin() and _end().
  */
 #include <linux/io.h>
 #include <linux/ktime.h>
@@ -23,15 +24,20 @@ static const char *const pdax_scrub_names[] = {
 /* Zero [start, start+len) through a temporary mapping. */
 static int pdax_scrub_zero(struct device *dev, phys_addr_t start, u64 len)
 {
-	void *va = memremap(start, len, MEMREMAP_WB);
+	void *va;
 
+	/* the only kernel mapping of region memory, for one chunk at a time */
+	pdax_kmap_begin();
+	va = memremap(start, len, MEMREMAP_WB);
 	if (!va) {
+		pdax_kmap_end();
 		dev_err(dev, "scrub: memremap(%#llx, %llu) failed\n",
 			(u64)start, len);
 		return -ENOMEM;
 	}
 	memset(va, 0, len);
 	memunmap(va);
+	pdax_kmap_end();
 	return 0;
 }
 

@@ -11,6 +11,9 @@
  *                                      (BLK: block device for O_DIRECT, or -)
  *   kmod-pdax poison DEV ALIGN OFF PHYS  inject PHYS, expect SIGBUS at OFF
  *   kmod-pdax kvm DEV LEN              a KVM guest on DEV writes into each GiB
+ *   kmod-pdax memtype DEV LEN          map and fill LEN (timed), then print
+ *                                      debugfs pdax/user_memtype: the memory
+ *                                      type of this process's mappings
  *
  * Exit 0 when every check held; each failure prints one line.
  */
@@ -28,6 +31,7 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PG 4096UL
@@ -466,6 +470,41 @@ static int cmd_kvm(char **argv)
 	return 0;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmd_memtype(char **argv)
+{
+	static const char path[] = "/sys/kernel/debug/pdax/user_memtype";
+	unsigned long len = num(argv[1]);
+	int fd = open_dev(argv[0]);
+	char *p = map_dev(fd, len, 0), buf[512];
+	double t0, t1, t2;
+	FILE *f;
+
+	t0 = now_ms();
+	memset(p, 0x5a, len); /* faults every page in */
+	t1 = now_ms();
+	memset(p, 0xa5, len); /* through the mapping alone */
+	t2 = now_ms();
+	printf("memtype: %lu bytes, first memset %.1f ms, second %.1f ms\n",
+	       len, t1 - t0, t2 - t1);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "kmod-pdax: open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while (fgets(buf, sizeof(buf), f))
+		printf("memtype: %s", buf);
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -477,6 +516,7 @@ int main(int argc, char **argv)
 		{ "beyond", 3, cmd_beyond }, { "fill", 3, cmd_fill },
 		{ "check", 3, cmd_check },   { "gup", 4, cmd_gup },
 		{ "poison", 4, cmd_poison }, { "kvm", 2, cmd_kvm },
+		{ "memtype", 2, cmd_memtype },
 	};
 	size_t i;
 
@@ -490,6 +530,6 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IONBF, 0);
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison|kvm ...\n");
+	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison|kvm|memtype ...\n");
 	return 2;
 }
