@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
-# vm-args: --timeout 1500
+# vm-args: --timeout 2700
 # Crash consistency of daxmemctl: CYCLES (default 600, or
 # $HARDEN_CRASH_CYCLES; harden-crash-long.sh runs 2000) creates and destroys
 # on region 0, each daxmemctl killed with SIGKILL after a random delay
