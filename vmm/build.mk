@@ -4,7 +4,7 @@ VMM_SRCS := $(wildcard vmm/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
 # Pure parts, linked into the unit tests without KVM.
 VMM_PURE := layout e820 boot mptable ioport serial i8042 rtc util statefile mce_status control_proto \
-	console cpuid_filter
+	console cpuid_filter pvclock
 VMM_PURE_OBJS := $(VMM_PURE:%=$(OBJ)/vmm/%.o)
 
 PROGRAMS += $(BIN)/tinyvmm
@@ -37,7 +37,7 @@ $(BUILD)/guest/memtest: vmm/guest/head.S vmm/guest/memtest.c vmm/guest/guest.lds
 
 # Static Linux programs for the L2 guest's initramfs (tests/vm/run copies
 # $(BUILD)/guest-bin into its /bin).
-GUEST_BINS := $(BUILD)/guest-bin/ckloop $(BUILD)/guest-bin/poisonme
+GUEST_BINS := $(BUILD)/guest-bin/ckloop $(BUILD)/guest-bin/poisonme $(BUILD)/guest-bin/clockwatch
 all: $(GUEST_BINS)
 $(BUILD)/guest-bin/%: vmm/guest/%.c
 	@mkdir -p $(dir $@)

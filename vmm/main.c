@@ -23,9 +23,25 @@
 #include "util.h"
 #include "vmm.h"
 
+#define HOLD_VCPU0_ENV "TINYVMM_TEST_HOLD_VCPU0_MS"
+
 #define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1 pci=off"
 #define DEBUG_EXIT_PORT 0x501
 #define POST_PORT 0x80
+
+/*
+ * A test hook: HOLD_VCPU0_ENV=MS keeps vCPU 0 out of the guest for MS
+ * milliseconds (at most 10 s) after a restore, as an idle vCPU 0 that
+ * sleeps until its next timer would be. tests/vm/scripts/vmm-restart-clock.sh
+ * uses it to make a stale kvmclock page certain instead of a race.
+ */
+static unsigned int hold_vcpu0_ms(void)
+{
+	const char *v = getenv(HOLD_VCPU0_ENV);
+	unsigned long ms = v ? strtoul(v, NULL, 10) : 0;
+
+	return ms > 10000 ? 10000 : (unsigned int)ms;
+}
 
 static void usage(FILE *f)
 {
@@ -392,6 +408,8 @@ int main(int argc, char **argv)
 	 */
 	if (snap && snapshot_consume(snap, cfg.force))
 		return 1;
+	if (snap)
+		vm.hold_vcpu0_ms = hold_vcpu0_ms();
 	if (pthread_create(&in_thread, NULL, stdin_thread, &vm) == 0)
 		pthread_detach(in_thread);
 	for (int i = 0; i < vm.ncpus; i++)

@@ -8,7 +8,8 @@
  *          MSRs with TSC first and TSC_DEADLINE last; VCPU_EVENTS, then
  *          MP_STATE (a pending SIPI/INIT is part of the events); DEBUGREGS
  *   devices: UART, i8042, bad-page list; the UART's IRQ line is re-driven
- *   clock: KVM_SET_CLOCK last, right before the vCPUs run.
+ *   clock: KVM_SET_CLOCK last, right before the vCPUs run, at the saved
+ *          clock or later, if a pvclock page the guest still reads is ahead
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,11 +19,13 @@
 #include <sys/ioctl.h>
 
 #include "mce.h"
+#include "pvclock.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
 
 #define MAX_MSRS 1024
+#define MSR_IA32_TSC 0x10
 
 static int find_vcpu_rec(const struct snapshot *s, uint32_t type, int id, const uint8_t **body,
 			 uint32_t *len)
@@ -234,6 +237,64 @@ static int restore_devices(struct vm *vm, struct snapshot *s)
 	return 0;
 }
 
+/* The saved value of the kvmclock MSR the guest enabled on @v, or 0. */
+static uint64_t saved_system_time(const struct snapshot *s, int id)
+{
+	struct kvm_msr_entry e;
+	const uint8_t *body;
+	uint32_t len, n;
+
+	if (find_vcpu_rec(s, STATE_REC_VCPU_MSRS, id, &body, &len) || len < sizeof(struct kvm_msrs))
+		return 0;
+	n = ((const struct kvm_msrs *)(const void *)body)->nmsrs;
+	if (len != sizeof(struct kvm_msrs) + (uint64_t)n * sizeof(e))
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(&e, body + sizeof(struct kvm_msrs) + i * sizeof(e), sizeof(e));
+		if ((e.index == MSR_KVM_SYSTEM_TIME_NEW || e.index == MSR_KVM_SYSTEM_TIME) &&
+		    (e.data & 1))
+			return e.data & ~1ULL;
+	}
+	return 0;
+}
+
+/*
+ * The kvmclock value to restore. KVM rewrites a vCPU's pvclock page only
+ * when that vCPU next enters the guest; until then the page the old
+ * process left is what the guest reads, extrapolated with the restored TSC
+ * (the vDSO reads vCPU 0's page on every CPU). The TSC ran between the save's
+ * KVM_GET_CLOCK and this point, so such a page is ahead of the saved clock,
+ * and setting the clock to the saved value would step the guest's time back
+ * when that vCPU wakes. Continue from the latest page instead.
+ */
+static uint64_t restore_clock_value(struct vm *vm, const struct snapshot *s, uint64_t saved)
+{
+	struct pvclock_sample smp[MAX_VCPUS];
+	int from;
+	uint64_t ns;
+
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct {
+			struct kvm_msrs hdr;
+			struct kvm_msr_entry e;
+		} tsc = { .hdr.nmsrs = 1, .e.index = MSR_IA32_TSC };
+		uint64_t gpa = saved_system_time(s, vm->vcpus[i].id);
+		struct pvclock_page page;
+		const void *p = gpa ? guest_mem_ptr(&vm->mem, gpa, sizeof(page)) : NULL;
+
+		smp[i].ok = -ENOENT;
+		if (!p || ioctl(vm->vcpus[i].fd, KVM_GET_MSRS, &tsc) != 1)
+			continue;
+		memcpy(&page, p, sizeof(page));
+		smp[i].ok = pvclock_read(&page, tsc.e.data, &smp[i].ns);
+	}
+	ns = pvclock_continue(saved, smp, vm->ncpus, &from);
+	if (from >= 0)
+		pr_info("kvmclock: continues from vCPU %d's pvclock page, %" PRIu64 " us after the saved clock",
+			from, (ns - saved) / 1000);
+	return ns;
+}
+
 int snapshot_restore(struct vm *vm, struct snapshot *s)
 {
 	struct kvm_clock_data clock = { 0 };
@@ -253,6 +314,7 @@ int snapshot_restore(struct vm *vm, struct snapshot *s)
 		return -EINVAL;
 	}
 	memcpy(&clock, body, sizeof(clock));
+	clock.clock = restore_clock_value(vm, s, clock.clock);
 	clock.flags = 0;
 	if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &clock) < 0) {
 		pr_err("KVM_SET_CLOCK: %s", strerror(errno));

@@ -181,6 +181,7 @@ static int vm_save(struct vm *vm, struct state_buf *b)
 	GET(vm->vm_fd, KVM_GET_PIT2, &pit, "KVM_GET_PIT2");
 	state_put(b, STATE_REC_VM_PIT2, &pit, sizeof(pit));
 	GET(vm->vm_fd, KVM_GET_CLOCK, &clock, "KVM_GET_CLOCK");
+	vm->clock_stable = !!(clock.flags & KVM_CLOCK_TSC_STABLE);
 	state_put(b, STATE_REC_VM_CLOCK, &clock, sizeof(clock));
 out:
 	return ret;
@@ -272,8 +273,9 @@ int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns)
 	if (!ret)
 		ret = write_atomic(path, b.data, b.len);
 	if (!ret)
-		pr_info("state saved to %s (%zu bytes, %d vCPUs, %u MSRs each)", path, b.len,
-			vm->ncpus, ml->n);
+		pr_info("state saved to %s (%zu bytes, %d vCPUs, %u MSRs each, kvmclock %s)",
+			path, b.len, vm->ncpus, ml->n,
+			vm->clock_stable ? "TSC-stable" : "not TSC-stable");
 	state_buf_free(&b);
 	free(ml);
 	return ret;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -401,6 +402,8 @@ static void *vcpu_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	tls_run = v->run;
 	mce_thread_init(v);
+	if (v->id == 0 && vm->hold_vcpu0_ms)
+		usleep(vm->hold_vcpu0_ms * 1000U);
 	if (seccomp_install_vcpu()) {
 		vm_request_exit(vm, 1, "cannot confine the vCPU thread");
 		return NULL;

@@ -105,7 +105,10 @@ struct vm {
 	/* live restart: how many so far, and the last pause */
 	uint32_t restarts;
 	uint64_t last_pause_ns;
+	bool clock_stable; /* the last save found the kvmclock TSC-stable (master clock) */
 	bool rolled_back; /* started by a restart's watchdog: the new binary failed */
+	/* test hook: vCPU 0 first runs this long after a restore (main.c) */
+	unsigned int hold_vcpu0_ms;
 	struct control *ctl;
 };
 
