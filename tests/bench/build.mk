@@ -5,10 +5,12 @@
 #   bench-dev     create / enable / scrub / first-map of one dax device, the
 #                 host memory it costs, faults and populate time (testbed)
 #   bench-boot    times a VMM from launch to marker lines of its guest (testbed)
+#   bench-zero    zeroing (scrub) bandwidth against memset's (host, pure)
 #   unit-bench    Criterion tests of the device-dax placement model
 
 BENCH_BIN := $(BUILD)/tests/bin
-BENCH_PROGRAMS := $(BENCH_BIN)/bench-churn $(BENCH_BIN)/bench-dev $(BENCH_BIN)/bench-boot
+BENCH_PROGRAMS := $(BENCH_BIN)/bench-churn $(BENCH_BIN)/bench-dev $(BENCH_BIN)/bench-boot \
+	$(BENCH_BIN)/bench-zero
 PROGRAMS += $(BENCH_PROGRAMS)
 
 bench-programs: $(BENCH_PROGRAMS)
@@ -37,5 +39,9 @@ $(BENCH_BIN)/bench-dev: $(OBJ)/tests/bench/dev.o $(OBJ)/tests/bench/map.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BENCH_BIN)/bench-boot: $(OBJ)/tests/bench/boot.o $(OBJ)/tests/bench/util.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BENCH_BIN)/bench-zero: $(OBJ)/tests/bench/zero.o $(OBJ)/util/zero.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
