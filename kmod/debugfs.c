@@ -166,7 +166,8 @@ DEFINE_SHOW_ATTRIBUTE(pdax_selfcheck);
 /*
  * The reading process's own mappings of each region, by memory type: what
  * x86 PAT gave the pfns pdax inserted (write-back when the region's type
- * is recorded, uncached-minus when not).
+ * is recorded, uncached-minus when not), and how many of its entries map a
+ * poisoned page (there must be none).
  */
 static int pdax_user_memtype_show(struct seq_file *s, void *unused)
 {
@@ -182,8 +183,8 @@ static int pdax_user_memtype_show(struct seq_file *s, void *unused)
 		struct pdax_kmap_found f = {};
 
 		pdax_kmap_find_user(mm, region, &f);
-		seq_printf(s, "region%d wb %llu uc- %llu other %llu\n",
-			   region->id, f.wb, f.uc_minus, f.other);
+		seq_printf(s, "region%d wb %llu uc- %llu other %llu poisoned %lu\n",
+			   region->id, f.wb, f.uc_minus, f.other, f.poisoned);
 	}
 	mutex_unlock(&pdax_lock);
 	mmap_read_unlock(mm);
@@ -229,6 +230,8 @@ void pdax_debugfs_init(void)
 			    &pdax_inject_fops);
 	debugfs_create_atomic_t("fail_range_alloc", 0600, pdax_debugfs_dir,
 				&pdax_fail_range_alloc);
+	debugfs_create_u32("fault_delay_ms", 0600, pdax_debugfs_dir,
+			   &pdax_fault_delay_ms);
 }
 
 void pdax_debugfs_exit(void)

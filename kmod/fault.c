@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/fs.h>
 #include <linux/huge_mm.h>
+#include <linux/delay.h>
 #include <linux/mman.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/mm.h>
@@ -62,6 +63,48 @@ static vm_fault_t pdax_fault_resolve(struct pdax_dev *pdev,
 	return 0;
 }
 
+/*
+ * debugfs fault_delay_ms: a fault sleeps this long (at most 1 s) between
+ * its poison check and its insert, so the testbed can make a poison add
+ * land in that window every time rather than by chance.
+ */
+u32 pdax_fault_delay_ms;
+
+static void pdax_fault_test_delay(void)
+{
+	u32 ms = READ_ONCE(pdax_fault_delay_ms);
+
+	if (ms)
+		msleep(min_t(u32, ms, 1000));
+}
+
+/*
+ * A poison add can run between this fault's check and its insert: it
+ * stores the page, then zaps the unit, which finds nothing to zap yet, and
+ * the insert would leave the poisoned page mapped. So look again after
+ * the insert; the poison side stores before it zaps. With a full barrier
+ * on each side between its write and its read, either the add's zap sees
+ * this entry or this check sees the add's page. On a hit, zap the unit
+ * this fault mapped: the access faults again and gets the poison answer.
+ */
+static vm_fault_t pdax_fault_recheck(struct pdax_dev *pdev, struct vm_fault *vmf,
+				     unsigned long size, phys_addr_t phys, vm_fault_t rc)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & ~(size - 1);
+	u64 off;
+
+	if (rc != VM_FAULT_NOPAGE)
+		return rc;
+	smp_mb();
+	if (!pdax_poison_in(pdev->region, phys, size))
+		return rc;
+	off = ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+	unmap_mapping_range(vma->vm_file->f_mapping, off, size, 1);
+	atomic64_inc(&pdev->fault_poison_races);
+	return VM_FAULT_NOPAGE;
+}
+
 static vm_fault_t pdax_count(struct pdax_dev *pdev, vm_fault_t rc,
 			     unsigned long size)
 {
@@ -80,10 +123,12 @@ static vm_fault_t pdax_pte_fault(struct vm_fault *vmf)
 	rc = pdax_fault_resolve(pdev, vmf, PAGE_SIZE, &phys);
 	if (rc)
 		return rc;
+	pdax_fault_test_delay();
 	if (pdev->mode == PDAX_MODE_COMPOUND)
 		rc = vmf_insert_mixed(vmf->vma, addr, pdax_pfn_t(pdev, phys));
 	else
 		rc = vmf_insert_pfn(vmf->vma, addr, PHYS_PFN(phys));
+	rc = pdax_fault_recheck(pdev, vmf, PAGE_SIZE, phys, rc);
 	return pdax_count(pdev, rc, PAGE_SIZE);
 }
 
@@ -99,8 +144,10 @@ static vm_fault_t pdax_pmd_fault(struct vm_fault *vmf)
 	rc = pdax_fault_resolve(pdev, vmf, PMD_SIZE, &phys);
 	if (rc)
 		return rc;
+	pdax_fault_test_delay();
 	rc = vmf_insert_pfn_pmd(vmf, pdax_pfn_t(pdev, phys),
 				vmf->flags & FAULT_FLAG_WRITE);
+	rc = pdax_fault_recheck(pdev, vmf, PMD_SIZE, phys, rc);
 	return pdax_count(pdev, rc, PMD_SIZE);
 }
 
@@ -117,8 +164,10 @@ static vm_fault_t pdax_pud_fault(struct vm_fault *vmf)
 	rc = pdax_fault_resolve(pdev, vmf, PUD_SIZE, &phys);
 	if (rc)
 		return rc;
+	pdax_fault_test_delay();
 	rc = vmf_insert_pfn_pud(vmf, pdax_pfn_t(pdev, phys),
 				vmf->flags & FAULT_FLAG_WRITE);
+	rc = pdax_fault_recheck(pdev, vmf, PUD_SIZE, phys, rc);
 	return pdax_count(pdev, rc, PUD_SIZE);
 #else
 	return VM_FAULT_FALLBACK;

@@ -248,6 +248,8 @@ static int pdax_find_leaf(struct pdax_walk *w, void *entry,
 
 	if (!bytes)
 		return 0;
+	if (pdax_poison_in(f->region, max(phys, (u64)f->region->start), bytes))
+		found->poisoned++;
 	if (f->skip && f->skip(f->region, phys, size, &excluded)) {
 		if (excluded >= bytes)
 			return 0;

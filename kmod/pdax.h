@@ -157,6 +157,7 @@ struct pdax_dev {
 	int open_count;
 	bool dead;
 	atomic64_t faults[PDAX_NR_ORDERS];
+	atomic64_t fault_poison_races; /* faults that found their unit poisoned after the insert */
 	enum pdax_scrub_state scrub_state;
 	atomic64_t scrub_done;
 	u64 scrub_total;
@@ -210,6 +211,7 @@ struct pdax_dev *pdax_dev_create(struct pdax_region *region);
 int pdax_dev_delete(struct pdax_dev *pdev);
 void pdax_dev_unmap_all(struct pdax_dev *pdev);
 extern atomic_t pdax_fail_range_alloc;
+extern u32 pdax_fault_delay_ms;
 bool pdax_range_alloc_fails(void);
 int pdax_dev_resize(struct pdax_dev *pdev, u64 size);
 int pdax_dev_add_range(struct pdax_dev *pdev, phys_addr_t start, u64 len);
@@ -272,6 +274,7 @@ enum pdax_kmap_level {
  * @uc_minus: bytes mapped uncached-minus
  * @other: bytes mapped with any other memory type
  * @entries: page-table entries read
+ * @poisoned: leaf entries found that map a page on the region's poison list
  * @first: the first leaf entries found (physical range each maps)
  * @nr_first: number of @first
  */
@@ -280,6 +283,7 @@ struct pdax_kmap_found {
 	u64 uc_minus;
 	u64 other;
 	unsigned long entries;
+	unsigned long poisoned;
 	struct {
 		u64 phys;
 		u64 size;

@@ -50,6 +50,8 @@ int pdax_poison_add(phys_addr_t phys)
 	}
 	dev_warn(&region->dev, "memory failure at %#llx: page poisoned\n",
 		 (u64)(pfn << PAGE_SHIFT));
+	/* Pairs with pdax_fault_recheck(): the page is visible before the zap. */
+	smp_mb();
 	list_for_each_entry(pdev, &region->devs, node) {
 		u64 off;
 

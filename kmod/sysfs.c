@@ -549,6 +549,14 @@ PDAX_FAULT_ATTR(faults_4k, PDAX_ORDER_4K);
 PDAX_FAULT_ATTR(faults_2m, PDAX_ORDER_2M);
 PDAX_FAULT_ATTR(faults_1g, PDAX_ORDER_1G);
 
+static ssize_t fault_poison_races_show(struct device *dev,
+				       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&to_pdax_dev(dev)->fault_poison_races));
+}
+static DEVICE_ATTR_RO(fault_poison_races);
+
 static ssize_t numa_node_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
@@ -582,6 +590,7 @@ static struct attribute *pdax_dev_attrs[] = {
 	&dev_attr_faults_4k.attr,
 	&dev_attr_faults_2m.attr,
 	&dev_attr_faults_1g.attr,
+	&dev_attr_fault_poison_races.attr,
 	&dev_attr_numa_node.attr,
 	&dev_attr_vmemmap_bytes.attr,
 	&dev_attr_open_count.attr,

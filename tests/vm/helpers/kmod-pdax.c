@@ -10,6 +10,13 @@
  *   kmod-pdax gup DEV ALIGN MODE BLK   GUP paths, checked against MODE
  *                                      (BLK: block device for O_DIRECT, or -)
  *   kmod-pdax poison DEV ALIGN OFF PHYS  inject PHYS, expect SIGBUS at OFF
+ *   kmod-pdax faultrace DEV OFF PHYS COUNT DELAY_MS
+ *                                      COUNT times: a thread faults page
+ *                                      OFF + i*4K while page PHYS + i*4K is
+ *                                      poisoned (DELAY_MS/3 after the fault
+ *                                      began, or at once with 0); the page
+ *                                      must never stay mapped (debugfs
+ *                                      pdax/user_memtype counts it)
  *   kmod-pdax kvm DEV LEN              a KVM guest on DEV writes into each GiB
  *   kmod-pdax memtype DEV LEN          map and fill LEN (timed), then print
  *                                      debugfs pdax/user_memtype: the memory
@@ -18,6 +25,7 @@
  * Exit 0 when every check held; each failure prints one line.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -371,6 +379,103 @@ static int cmd_poison(char **argv)
 	return fails ? 1 : 0;
 }
 
+struct race {
+	volatile char *p;
+	volatile int go;
+	int sig;
+	char v;
+};
+
+static void *race_reader(void *arg)
+{
+	struct race *r = arg;
+
+	while (!r->go)
+		;
+	r->sig = try_read(r->p, &r->v);
+	return NULL;
+}
+
+/*
+ * Entries of this process's page tables that map a poisoned page of any
+ * region, from debugfs pdax/user_memtype (pagemap shows VM_PFNMAP mappings
+ * as holes); -1 on error.
+ */
+static long mapped_poison(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/pdax/user_memtype", "r");
+	char line[256];
+	long total = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		const char *q = strstr(line, " poisoned ");
+
+		if (!q) {
+			total = -1;
+			break;
+		}
+		total += strtol(q + 10, NULL, 10);
+	}
+	fclose(f);
+	return total;
+}
+
+static int cmd_faultrace(char **argv)
+{
+	unsigned long off = num(argv[1]), phys = num(argv[2]), count = num(argv[3]);
+	unsigned long delay = num(argv[4]), i, sigbus = 0, read_first = 0;
+	int fd = open_dev(argv[0]), inj, fails = 0;
+	/* whole 2 MiB units: a 2M-aligned device maps only those */
+	char *p = map_dev(fd, (off + count * PG + (2UL << 20) - 1) & ~((2UL << 20) - 1), 0), buf[32];
+
+	catch_signals();
+	inj = open("/sys/kernel/debug/pdax/inject_poison", O_WRONLY);
+	if (inj < 0) {
+		printf("faultrace: open inject_poison: %s\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		struct race r = { .p = p + off + i * PG };
+		pthread_t t;
+		int n = snprintf(buf, sizeof(buf), "%#lx", phys + i * PG);
+		long mapped;
+
+		if (pthread_create(&t, NULL, race_reader, &r)) {
+			printf("faultrace: pthread_create failed\n");
+			return 1;
+		}
+		r.go = 1;
+		if (delay)
+			usleep((useconds_t)(delay * 1000 / 3));
+		if (write(inj, buf, (size_t)n) != n) {
+			printf("faultrace: inject %s: %s\n", buf, strerror(errno));
+			return 1;
+		}
+		pthread_join(t, NULL);
+		if (r.sig == SIGBUS)
+			sigbus++;
+		else if (!r.sig)
+			read_first++;
+		mapped = mapped_poison();
+		if (mapped < 0) {
+			printf("faultrace: read debugfs pdax/user_memtype failed\n");
+			return 1;
+		}
+		if (count <= 8)
+			printf("faultrace: page %lu (%s): read %s, %ld entries map a poisoned page\n",
+			       i, buf, r.sig ? "faulted" : "completed", mapped);
+		if (mapped && fails++ < 5)
+			printf("faultrace: page %lu: poisoned page %s still mapped after the poison (the read %s)\n",
+			       i, buf, r.sig ? "faulted" : "completed");
+	}
+	close(inj);
+	printf("faultrace: %lu pages, delay %lu ms: %lu reads got SIGBUS, %lu completed, %d left the poisoned page mapped\n",
+	       count, delay, sigbus, read_first, fails);
+	return fails ? 1 : 0;
+}
+
 static void flat_segment(struct kvm_segment *s, int code)
 {
 	memset(s, 0, sizeof(*s));
@@ -516,6 +621,7 @@ int main(int argc, char **argv)
 		{ "beyond", 3, cmd_beyond }, { "fill", 3, cmd_fill },
 		{ "check", 3, cmd_check },   { "gup", 4, cmd_gup },
 		{ "poison", 4, cmd_poison }, { "kvm", 2, cmd_kvm },
+		{ "faultrace", 5, cmd_faultrace },
 		{ "memtype", 2, cmd_memtype },
 	};
 	size_t i;
@@ -530,6 +636,6 @@ int main(int argc, char **argv)
 			setvbuf(stdout, NULL, _IONBF, 0);
 			return cmds[i].fn(argv + 2);
 		}
-	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison|kvm|memtype ...\n");
+	fprintf(stderr, "usage: kmod-pdax map|private|beyond|fill|check|gup|poison|faultrace|kvm|memtype ...\n");
 	return 2;
 }

@@ -19,10 +19,10 @@ pick() { # a random word
 }
 n=0 ok=0
 while [ $n -lt ${FUZZ_WRITES:-3000} ]; do
-	files=$(ls -d /sys/bus/pdax/devices/*/* /sys/bus/pdax/claim /sys/bus/pdax/release /sys/kernel/debug/pdax/inject_poison 2>/dev/null)
+	files=$(ls -d /sys/bus/pdax/devices/*/* /sys/bus/pdax/claim /sys/bus/pdax/release /sys/kernel/debug/pdax/inject_poison /sys/kernel/debug/pdax/fault_delay_ms 2>/dev/null)
 	for f in $files; do
 		case ${f##*/} in
-		claim|release|inject_poison|fail_range_alloc|create|delete|poison|size|align|mapping|mode|scrub|preserved|faults_*) ;;
+		claim|release|inject_poison|fail_range_alloc|fault_delay_ms|create|delete|poison|size|align|mapping|mode|scrub|preserved|faults_*) ;;
 		*)
 			# read-only attributes and directories: read in odd sizes
 			[ $((RANDOM % 8)) = 0 ] && [ -f "$f" ] &&
@@ -58,6 +58,7 @@ $(pick)" ;;
 done
 echo "fuzz: $n writes, $ok accepted"
 echo 0 > /sys/kernel/debug/pdax/fail_range_alloc
+echo 0 > /sys/kernel/debug/pdax/fault_delay_ms
 for p in /sys/bus/pdax/devices/*/poison; do
 	[ -e "$p" ] && echo "  $p: $(wc -l < "$p") entries"
 done

@@ -109,7 +109,7 @@ cat $S
 
 # PAT: user mappings of a region recorded write-back are write-back
 kmod-pdax memtype /dev/pdax1.0 64M | tee /tmp/memtype-wb
-grep -q '^memtype: region1 wb 67108864 uc- 0 other 0$' /tmp/memtype-wb ||
+grep -q '^memtype: region1 wb 67108864 uc- 0 other 0 poisoned 0$' /tmp/memtype-wb ||
 	fail "wb_memtype=Y: a user mapping is not write-back"
 rmmod pdax
 
@@ -120,7 +120,7 @@ if [ -r $P ] && grep -E '0x0*1(0|4)0000000-' $P; then
 fi
 echo 64M > $D/pdax1.0/size
 kmod-pdax memtype /dev/pdax1.0 64M | tee /tmp/memtype-uc
-grep -q '^memtype: region1 wb 0 uc- 67108864 other 0$' /tmp/memtype-uc ||
+grep -q '^memtype: region1 wb 0 uc- 67108864 other 0 poisoned 0$' /tmp/memtype-uc ||
 	fail "wb_memtype=N: a user mapping is not uncached-minus"
 selfcheck_ok "with wb_memtype=N"
 rmmod pdax
