@@ -1,7 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
 # vm-args: --timeout 400
-# vm-suite: extended
 # Live restart with every vCPU busy: a Linux guest on CPUS vCPUs runs one
 # ckloop per vCPU, pinned with taskset, each line tagged with its CPU.
 # tinyvmm is restarted ROUNDS times (every third restart into the other
