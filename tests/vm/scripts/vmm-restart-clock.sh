@@ -50,8 +50,7 @@ n=1
 while [ $n -le "$rounds" ]; do
 	bin=tinyvmm
 	[ $((n % 2)) = 0 ] && bin=tinyvmm-alt
-	out=$(tinyvmm ctl "$sock" restart --binary "$(command -v $bin)" 2>&1) ||
-		{ echo "$out"; tail -n 30 "$log"; vmm_fail "restart $n into $bin failed"; }
+	vmm_restart $bin "restart $n"
 	# The idle vCPUs wake at their next timer: give them time to.
 	sleep 2
 	progressed "restart $n into $bin"

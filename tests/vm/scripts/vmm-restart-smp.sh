@@ -71,8 +71,7 @@ n=1
 while [ $n -le "$rounds" ]; do
 	bin=tinyvmm
 	[ $((n % 3)) = 2 ] && bin=tinyvmm-alt
-	out=$(tinyvmm ctl "$sock" restart --binary "$(command -v $bin)" 2>&1) ||
-		{ echo "$out"; tail -n 30 "$log"; vmm_fail "restart $n into $bin failed"; }
+	vmm_restart $bin "restart $n"
 	progress_all "restart $n into $bin"
 	echo "restart $n ($bin): every CPU progressing; $(echo "$out" | grep -o 'paused [0-9.]* ms')"
 	n=$((n + 1))
