@@ -21,6 +21,8 @@ devdax) dev=$(vmm_dax_dev 1073741824) ;;
 pdax) dev=$(vmm_pdax_dev 1G) ;;
 *) vmm_fail "unknown backend $backend" ;;
 esac
+# (a failure inside $(...) only ends the subshell: its message is $dev)
+[ -c "$dev" ] || vmm_fail "no device: $dev"
 sock=/tmp/vmm.sock
 log=/tmp/restart-clock.log
 rm -f "$sock" "$sock.state"
@@ -62,4 +64,5 @@ done
 last=$(grep '^CW CLOCKWATCH up_ms=' "$log" | tail -n 1)
 echo "clockwatch: ${last#CW CLOCKWATCH }"
 kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null || :
 echo "vmm-restart-clock: ok ($backend, $cpus vCPUs, $rounds restarts)"

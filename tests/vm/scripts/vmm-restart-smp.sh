@@ -19,6 +19,8 @@ devdax) dev=$(vmm_dax_dev 1073741824) ;;
 pdax) dev=$(vmm_pdax_dev 1G) ;;
 *) vmm_fail "unknown backend $backend" ;;
 esac
+# (a failure inside $(...) only ends the subshell: its message is $dev)
+[ -c "$dev" ] || vmm_fail "no device: $dev"
 echo "guest RAM: $dev, $cpus vCPUs, $rounds restarts;" \
 	"testbed clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 sock=/tmp/vmm.sock
@@ -106,4 +108,10 @@ for c in $(seq 0 $((cpus - 1))); do
 	echo "CPU $c: $(grep -c "^SPIN id=$c CKLOOP pass=" "$log") progress lines"
 done
 tinyvmm ctl "$sock" status >/dev/null 2>&1 && kill "$pid"
+# Gone before the next run reconfigures the device it holds open.
+i=0
+while grep -qs '^State:.*[^Z] ' "/proc/$pid/status" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 echo "vmm-restart-smp: ok ($backend, $cpus vCPUs, $rounds restarts + recovery)"
