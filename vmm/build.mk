@@ -4,7 +4,7 @@ VMM_SRCS := $(wildcard vmm/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
 # Pure parts, linked into the unit tests without KVM.
 VMM_PURE := layout e820 boot mptable ioport serial i8042 rtc util statefile mce_status control_proto \
-	console cpuid_filter
+	console cpuid_filter cpuid_model
 VMM_PURE_OBJS := $(VMM_PURE:%=$(OBJ)/vmm/%.o)
 
 PROGRAMS += $(BIN)/tinyvmm
