@@ -4,8 +4,9 @@ VMM_SRCS := $(wildcard vmm/*.c)
 VMM_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
 # Pure parts, linked into the unit tests without KVM.
 VMM_PURE := layout e820 boot mptable ioport serial i8042 rtc util statefile mce_status control_proto \
-	console cpuid_filter cpuid_model
+	console cpuid_filter
 VMM_PURE_OBJS := $(VMM_PURE:%=$(OBJ)/vmm/%.o)
+VMM_PURE_OBJS += $(OBJ)/vmm/cpuid_model.o
 
 PROGRAMS += $(BIN)/tinyvmm
 $(BIN)/tinyvmm: $(VMM_OBJS) $(OBJ)/util/crc32.o

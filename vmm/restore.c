@@ -25,11 +25,11 @@
 #include "util.h"
 #include "vmm.h"
 
-#define MAX_MSRS 1024
 /* KVM_MAX_CPUID_ENTRIES is 256; leave room for a later KVM. */
 #define MAX_CPUID_ENTRIES 1024
 /* kvm_set_tsc_khz(): a rate this close to the host's runs unscaled. */
 #define KVM_TSC_TOLERANCE_PPM 250
+#define MAX_MSRS 1024
 
 static int find_vcpu_rec(const struct snapshot *s, uint32_t type, int id, const uint8_t **body,
 			 uint32_t *len)
