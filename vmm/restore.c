@@ -96,12 +96,16 @@ static const char *msr_benign(uint32_t index)
 	if (index >= 0x40000000 && index <= 0x400001ff)
 		return "Hyper-V MSR, not offered to the guest";
 	/*
-	 * AMD performance counters: the guest has no PMU (kvm.c disables it,
-	 * vcpu.c hides it from CPUID), so the counters it could not use are
-	 * zero, and a KVM with the PMU disabled refuses them.
+	 * Performance counters (AMD's legacy and core ones, the architectural
+	 * PMCs, event selects, fixed counters and global controls): tinyvmm
+	 * disables the guest's PMU where KVM can (kvm.c) and hides it from
+	 * CPUID (vcpu.c), and a KVM with the PMU disabled refuses the counters
+	 * another KVM saved; at worst a guest's counters start again from 0.
 	 */
 	if ((index >= 0xc0010000 && index <= 0xc0010007) ||
-	    (index >= 0xc0010200 && index <= 0xc001020b))
+	    (index >= 0xc0010200 && index <= 0xc001020b) || (index >= 0xc1 && index <= 0xc8) ||
+	    (index >= 0x186 && index <= 0x18d) || (index >= 0x309 && index <= 0x30b) ||
+	    (index >= 0x38d && index <= 0x390))
 		return "performance counter, the guest has no PMU";
 	return NULL;
 }
