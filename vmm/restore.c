@@ -97,7 +97,8 @@ static const char *msr_benign(uint32_t index)
 		return "Hyper-V MSR, not offered to the guest";
 	/*
 	 * Performance counters (AMD's legacy and core ones, the architectural
-	 * PMCs, event selects, fixed counters and global controls): tinyvmm
+	 * PMCs, event selects, fixed counters, global controls, PEBS and the
+	 * debug store area, the PMU capabilities): tinyvmm
 	 * disables the guest's PMU where KVM can (kvm.c) and hides it from
 	 * CPUID (vcpu.c), and a KVM with the PMU disabled refuses the counters
 	 * another KVM saved; at worst a guest's counters start again from 0.
@@ -105,7 +106,8 @@ static const char *msr_benign(uint32_t index)
 	if ((index >= 0xc0010000 && index <= 0xc0010007) ||
 	    (index >= 0xc0010200 && index <= 0xc001020b) || (index >= 0xc1 && index <= 0xc8) ||
 	    (index >= 0x186 && index <= 0x18d) || (index >= 0x309 && index <= 0x30b) ||
-	    (index >= 0x38d && index <= 0x390))
+	    (index >= 0x38d && index <= 0x390) || (index >= 0x3f1 && index <= 0x3f6) ||
+	    index == 0x600 || index == 0x345)
 		return "performance counter, the guest has no PMU";
 	return NULL;
 }
