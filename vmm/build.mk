@@ -6,6 +6,7 @@ VMM_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
 VMM_PURE := layout e820 boot mptable ioport serial i8042 rtc util statefile mce_status control_proto \
 	console cpuid_filter pvclock
 VMM_PURE_OBJS := $(VMM_PURE:%=$(OBJ)/vmm/%.o)
+VMM_PURE_OBJS += $(OBJ)/vmm/cpuid_model.o
 
 PROGRAMS += $(BIN)/tinyvmm
 $(BIN)/tinyvmm: $(VMM_OBJS) $(OBJ)/util/crc32.o

@@ -64,6 +64,29 @@ static int kvm_disable_pmu(struct vm *vm)
 	return 0;
 }
 
+/*
+ * With KVM_CAP_EXCEPTION_PAYLOAD, KVM_GET_VCPU_EVENTS reports an exception
+ * still pending (not yet delivered) apart from one already injected, and
+ * its payload (the CR2 of a #PF, the DR6 bits of a #DB) apart from the
+ * registers it has not reached yet: the saved events are the vCPU's
+ * exactly, and the next KVM delivers them as this one would have. Without
+ * it KVM folds both into "injected" and applies the payload when the
+ * events are read. Must precede KVM_CREATE_VCPU.
+ */
+static int kvm_enable_exception_payload(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_EXCEPTION_PAYLOAD, .args = { 1 } };
+
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXCEPTION_PAYLOAD) <= 0)
+		return 0;
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		pr_err("KVM_ENABLE_CAP KVM_CAP_EXCEPTION_PAYLOAD: %s", strerror(errno));
+		return -1;
+	}
+	vm->exception_payload = true;
+	return 0;
+}
+
 int kvm_create_vm(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -79,7 +102,7 @@ int kvm_create_vm(struct vm *vm)
 		pr_err("KVM_CREATE_VM: %s", strerror(errno));
 		return -errno;
 	}
-	if (kvm_disable_pmu(vm))
+	if (kvm_disable_pmu(vm) || kvm_enable_exception_payload(vm))
 		return -errno;
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0) {
 		pr_err("KVM_SET_TSS_ADDR: %s", strerror(errno));

@@ -394,9 +394,15 @@ int main(int argc, char **argv)
 	cpuid = kvm_supported_cpuid(&vm);
 	if (!cpuid)
 		return 1;
-	for (int i = 0; i < vm.ncpus; i++)
-		if (vcpu_create(&vm, i, cpuid))
+	for (int i = 0; i < vm.ncpus; i++) {
+		struct kvm_cpuid2 *saved = NULL;
+
+		if (snap && snapshot_cpuid(snap, i, cpuid, &saved))
 			return 1;
+		if (vcpu_create(&vm, i, cpuid, saved))
+			return 1;
+		free(saved);
+	}
 	free(cpuid);
 	if (snap ? snapshot_restore(&vm, snap) : vm_cold_boot(&vm, &cfg))
 		return 1;

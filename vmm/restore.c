@@ -2,8 +2,10 @@
 /*
  * Restore of a saved VM into freshly created KVM objects. The order
  * matters; docs/live-restart.md explains each step:
+ *   CPUID: the saved table, checked against this KVM, at vCPU creation
  *   VM:    PIC master, PIC slave, IOAPIC, then PIT2 (it raises IRQ 0)
- *   vCPU:  SREGS (EFER, CR0/CR4, APIC base) before REGS, XSAVE, XCRS;
+ *   vCPU:  TSC rate first (the TSC MSR is written at that rate);
+ *          SREGS (EFER, CR0/CR4, APIC base) before REGS, XSAVE, XCRS;
  *          LAPIC before MSRs (TSC_DEADLINE needs the LVT timer mode);
  *          MSRs with TSC first and TSC_DEADLINE last; VCPU_EVENTS, then
  *          MP_STATE (a pending SIPI/INIT is part of the events); DEBUGREGS
@@ -18,12 +20,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "cpuid_model.h"
 #include "mce.h"
 #include "pvclock.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vmm.h"
 
+/* KVM_MAX_CPUID_ENTRIES is 256; leave room for a later KVM. */
+#define MAX_CPUID_ENTRIES 1024
+/* kvm_set_tsc_khz(): a rate this close to the host's runs unscaled. */
+#define KVM_TSC_TOLERANCE_PPM 250
 #define MAX_MSRS 1024
 #define MSR_IA32_TSC 0x10
 
@@ -78,6 +85,36 @@ static int set_fixed(int fd, unsigned long req, const uint8_t *body, uint32_t le
 	return ret;
 }
 
+/*
+ * MSRs another KVM saved that this one may refuse without harm to the
+ * guest. Anything else refused fails the restore: the guest would run on
+ * with a register reset under it.
+ */
+static const char *msr_benign(uint32_t index)
+{
+	/* AMD's last-branch records: read-only, overwritten by the next branch. */
+	if (index >= 0x1db && index <= 0x1de)
+		return "last-branch record";
+	/* Hyper-V's; tinyvmm offers no Hyper-V CPUID, so the guest never sees them. */
+	if (index >= 0x40000000 && index <= 0x400001ff)
+		return "Hyper-V MSR, not offered to the guest";
+	/*
+	 * Performance counters (AMD's legacy and core ones, the architectural
+	 * PMCs, event selects, fixed counters, global controls, PEBS and the
+	 * debug store area, the PMU capabilities): tinyvmm
+	 * disables the guest's PMU where KVM can (kvm.c) and hides it from
+	 * CPUID (vcpu.c), and a KVM with the PMU disabled refuses the counters
+	 * another KVM saved; at worst a guest's counters start again from 0.
+	 */
+	if ((index >= 0xc0010000 && index <= 0xc0010007) ||
+	    (index >= 0xc0010200 && index <= 0xc001020b) || (index >= 0xc1 && index <= 0xc8) ||
+	    (index >= 0x186 && index <= 0x18d) || (index >= 0x309 && index <= 0x30b) ||
+	    (index >= 0x38d && index <= 0x390) || (index >= 0x3f1 && index <= 0x3f6) ||
+	    index == 0x600 || index == 0x345)
+		return "performance counter, the guest has no PMU";
+	return NULL;
+}
+
 static int restore_msrs(struct vcpu *v, const uint8_t *body, uint32_t len)
 {
 	struct kvm_msrs hdr;
@@ -96,7 +133,7 @@ static int restore_msrs(struct vcpu *v, const uint8_t *body, uint32_t len)
 	m = calloc(1, sizeof(*m) + n * sizeof(struct kvm_msr_entry));
 	if (!m)
 		return -ENOMEM;
-	/* KVM_SET_MSRS stops at the first MSR it refuses: report and skip it. */
+	/* KVM_SET_MSRS stops at the first MSR it refuses: skip a benign one. */
 	while (pos < n) {
 		int got;
 
@@ -109,12 +146,94 @@ static int restore_msrs(struct vcpu *v, const uint8_t *body, uint32_t len)
 			ret = -errno;
 			break;
 		}
-		if ((uint32_t)got < m->nmsrs)
-			pr_info("vcpu %d: MSR 0x%x not restored", v->id, m->entries[got].index);
+		if ((uint32_t)got < m->nmsrs) {
+			const struct kvm_msr_entry *e = &m->entries[got];
+			const char *why = msr_benign(e->index);
+
+			if (!why) {
+				pr_err("KVM_SET_MSRS vcpu %d: this KVM refused MSR 0x%x (value "
+				       "0x%llx): refused", v->id, e->index,
+				       (unsigned long long)e->data);
+				ret = -EINVAL;
+				break;
+			}
+			pr_info("vcpu %d: MSR 0x%x not restored (%s)", v->id, e->index, why);
+		}
 		pos += (uint32_t)got + 1;
 	}
 	free(m);
 	return ret;
+}
+
+/*
+ * Keep the guest's TSC rate. KVM_SET_TSC_KHZ scales it where the CPU can
+ * (TSC ratio), and where it cannot KVM still takes a faster rate (it
+ * catches the TSC up at each entry) and a rate within its own tolerance
+ * (250 ppm, which the guest sees as crystal drift). A slower rate on a
+ * host without scaling is refused: the guest's clock would run fast.
+ */
+static int restore_tsc_khz(const struct snapshot *s, struct vcpu *v)
+{
+	uint32_t rec[2], saved;
+	const uint8_t *body;
+	uint32_t len;
+	int now;
+
+	if (find_vm_rec(s, STATE_REC_VM_TSC_KHZ, &body, &len))
+		return 0; /* a state from before the rate was saved */
+	if (len != sizeof(rec)) {
+		pr_err("state: TSC rate record has %u bytes, want %zu", len, sizeof(rec));
+		return -EINVAL;
+	}
+	memcpy(rec, body, sizeof(rec));
+	saved = rec[0];
+	now = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+	if (now <= 0) {
+		pr_err("KVM_GET_TSC_KHZ vcpu %d: %s", v->id, now < 0 ? strerror(errno) : "no rate");
+		return -EINVAL;
+	}
+	if (!saved || saved == (uint32_t)now)
+		return saved ? 0 : -EINVAL;
+	if (ioctl(v->fd, KVM_SET_TSC_KHZ, (unsigned long)saved) == 0) {
+		if (!v->id)
+			pr_info("guest TSC kept at %u kHz (this host's runs at %d kHz)", saved, now);
+		return 0;
+	}
+	if ((uint64_t)llabs((long long)saved - now) * 1000000 <=
+	    (uint64_t)now * KVM_TSC_TOLERANCE_PPM) {
+		if (!v->id)
+			pr_info("guest TSC %u kHz runs at this host's %d kHz (within %d ppm)", saved,
+				now, KVM_TSC_TOLERANCE_PPM);
+		return 0;
+	}
+	pr_err("%s: the guest's TSC runs at %u kHz, this host's at %d kHz, and KVM cannot "
+	       "change it (KVM_SET_TSC_KHZ: %s): refused", s->path, saved, now, strerror(errno));
+	return -EINVAL;
+}
+
+/*
+ * A pending exception's payload travels in the events only if both KVMs
+ * keep it apart (KVM_CAP_EXCEPTION_PAYLOAD). This one does not: deliver
+ * the exception as injected, which is what a KVM without the capability
+ * reports; with a payload not yet applied to CR2 or DR6 that would lose
+ * it, so refuse.
+ */
+static int events_for_this_kvm(const struct vm *vm, struct kvm_vcpu_events *ev, int id)
+{
+	if (vm->exception_payload || !(ev->flags & KVM_VCPUEVENT_VALID_PAYLOAD))
+		return 0;
+	if (ev->exception.pending && ev->exception_has_payload) {
+		pr_err("vcpu %d: exception %u pending with a payload, and this KVM has no "
+		       "KVM_CAP_EXCEPTION_PAYLOAD: refused", id, ev->exception.nr);
+		return -EINVAL;
+	}
+	if (ev->exception.pending) {
+		ev->exception.injected = 1;
+		ev->exception.pending = 0;
+	}
+	ev->flags &= ~KVM_VCPUEVENT_VALID_PAYLOAD;
+	ev->exception_has_payload = 0;
+	return 0;
 }
 
 static int restore_vcpu(struct vm *vm, struct snapshot *s, struct vcpu *v)
@@ -143,6 +262,9 @@ static int restore_vcpu(struct vm *vm, struct snapshot *s, struct vcpu *v)
 	uint32_t len;
 	int ret;
 
+	ret = restore_tsc_khz(s, v);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (find_vcpu_rec(s, steps[i].type, v->id, &body, &len)) {
 			pr_err("state: no %s record for vcpu %d", steps[i].name, v->id);
@@ -161,6 +283,9 @@ static int restore_vcpu(struct vm *vm, struct snapshot *s, struct vcpu *v)
 				return -EINVAL;
 			memcpy(&ev, body, sizeof(ev));
 			ev.flags |= KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR;
+			ret = events_for_this_kvm(vm, &ev, v->id);
+			if (ret)
+				return ret;
 			ret = set_fixed(v->fd, KVM_SET_VCPU_EVENTS, (uint8_t *)&ev, len, sizeof(ev),
 					steps[i].name, v->id);
 		} else {
@@ -171,6 +296,49 @@ static int restore_vcpu(struct vm *vm, struct snapshot *s, struct vcpu *v)
 			return ret;
 	}
 	return 0;
+}
+
+int snapshot_cpuid(const struct snapshot *s, int id, const struct kvm_cpuid2 *supported,
+		   struct kvm_cpuid2 **out)
+{
+	struct kvm_cpuid2 hdr, *c;
+	struct cpuid_missing m;
+	const uint8_t *body;
+	char msg[160];
+	uint32_t len;
+
+	*out = NULL;
+	if (find_vcpu_rec(s, STATE_REC_VCPU_CPUID, id, &body, &len)) {
+		if (id && !find_vcpu_rec(s, STATE_REC_VCPU_CPUID, 0, &body, &len)) {
+			pr_err("%s: no CPUID record for vcpu %d", s->path, id);
+			return -EINVAL;
+		}
+		/* From a tinyvmm that did not save CPUID: this host's, as it did. */
+		if (!id)
+			pr_info("%s has no CPUID record: the guest gets this host's CPUID", s->path);
+		return 0;
+	}
+	if (len < sizeof(hdr))
+		goto malformed;
+	memcpy(&hdr, body, sizeof(hdr));
+	if (!hdr.nent || hdr.nent > MAX_CPUID_ENTRIES ||
+	    len != sizeof(hdr) + hdr.nent * sizeof(hdr.entries[0]))
+		goto malformed;
+	c = malloc(len);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, body, len);
+	if (cpuid_find_missing(c, supported, &m)) {
+		cpuid_missing_format(&m, msg, sizeof(msg));
+		pr_err("%s: %s: refused", s->path, msg);
+		free(c);
+		return -EINVAL;
+	}
+	*out = c;
+	return 0;
+malformed:
+	pr_err("%s: CPUID record of vcpu %d is malformed", s->path, id);
+	return -EINVAL;
 }
 
 static int restore_vm(struct vm *vm, struct snapshot *s)

@@ -135,6 +135,12 @@ static int vcpu_save(struct vcpu *v, struct state_buf *b, const struct msr_list 
 		ret = -ENOMEM;
 		goto out;
 	}
+	/*
+	 * Events first: without KVM_CAP_EXCEPTION_PAYLOAD, KVM_GET_VCPU_EVENTS
+	 * delivers a pending exception's payload (CR2 of a #PF, DR6 of a #DB)
+	 * into the registers, which must then be read after it.
+	 */
+	GET(v->fd, KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
 	GET(v->fd, KVM_GET_MP_STATE, &mp, "KVM_GET_MP_STATE");
 	GET(v->fd, KVM_GET_REGS, &regs, "KVM_GET_REGS");
 	GET(v->fd, KVM_GET_SREGS, &sregs, "KVM_GET_SREGS");
@@ -142,7 +148,6 @@ static int vcpu_save(struct vcpu *v, struct state_buf *b, const struct msr_list 
 	GET(v->fd, KVM_GET_XCRS, &xcrs, "KVM_GET_XCRS");
 	GET(v->fd, KVM_GET_DEBUGREGS, &dbg, "KVM_GET_DEBUGREGS");
 	GET(v->fd, KVM_GET_LAPIC, &lapic, "KVM_GET_LAPIC");
-	GET(v->fd, KVM_GET_VCPU_EVENTS, &ev, "KVM_GET_VCPU_EVENTS");
 	ret = vcpu_get_msrs(v, ml, msrs);
 	if (ret)
 		goto out;
@@ -156,6 +161,9 @@ static int vcpu_save(struct vcpu *v, struct state_buf *b, const struct msr_list 
 	state_put_vcpu(b, STATE_REC_VCPU_MSRS, v->id, msrs,
 		       sizeof(msrs->hdr) + msrs->hdr.nmsrs * sizeof(msrs->e[0]));
 	state_put_vcpu(b, STATE_REC_VCPU_EVENTS, v->id, &ev, sizeof(ev));
+	if (v->cpuid)
+		state_put_vcpu(b, STATE_REC_VCPU_CPUID, v->id, v->cpuid,
+			       sizeof(*v->cpuid) + v->cpuid->nent * sizeof(v->cpuid->entries[0]));
 out:
 	free(msrs);
 	free(xs);
@@ -185,6 +193,21 @@ static int vm_save(struct vm *vm, struct state_buf *b)
 	state_put(b, STATE_REC_VM_CLOCK, &clock, sizeof(clock));
 out:
 	return ret;
+}
+
+/* The guest's TSC rate: a restore on another host (or kernel) keeps it. */
+static int tsc_save(struct vm *vm, struct state_buf *b)
+{
+	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+	uint32_t rec[2] = { 0 };
+
+	if (khz <= 0) {
+		pr_err("KVM_GET_TSC_KHZ: %s", khz < 0 ? strerror(errno) : "no rate");
+		return khz < 0 ? -errno : -EINVAL;
+	}
+	rec[0] = (uint32_t)khz;
+	state_put(b, STATE_REC_VM_TSC_KHZ, rec, sizeof(rec));
+	return 0;
 }
 
 static int write_atomic(const char *path, const uint8_t *data, size_t len)
@@ -255,6 +278,8 @@ int snapshot_save(struct vm *vm, const char *path, uint64_t stop_ns)
 	ret = msr_index_list(vm, ml);
 	if (!ret)
 		ret = vm_save(vm, &b);
+	if (!ret)
+		ret = tsc_save(vm, &b);
 	for (int i = 0; !ret && i < vm->ncpus; i++)
 		ret = vcpu_save(&vm->vcpus[i], &b, ml);
 	if (!ret) {

@@ -14,6 +14,7 @@
 
 struct vm;
 struct vmm_config;
+struct kvm_cpuid2;
 struct dax_dev;
 
 struct snapshot {
@@ -41,6 +42,14 @@ int snapshot_check_device(const struct snapshot *s, const struct dax_dev *d, uin
  * been resumed; rename it to PATH.resumed so that it is never resumed twice.
  */
 int snapshot_consume(struct snapshot *s, bool force);
+/*
+ * vCPU @id's saved CPUID, checked against this host's @supported table: 0
+ * with *@out set (free it), or NULL for a state that has none; an error,
+ * printed, when the record is malformed or the guest has a feature this
+ * KVM does not offer.
+ */
+int snapshot_cpuid(const struct snapshot *s, int id, const struct kvm_cpuid2 *supported,
+		   struct kvm_cpuid2 **out);
 /* Restore VM, vCPU and device state, in the order documented in docs/live-restart.md. */
 int snapshot_restore(struct vm *vm, struct snapshot *s);
 /* The vCPUs run again: report the pause. */

@@ -34,6 +34,8 @@ enum state_rec {
 	STATE_REC_DEV_RTC = 10,
 	/* u64 {start, end, page_offset} per physical range of the device */
 	STATE_REC_DEV_RANGES = 11,
+	/* u32 guest TSC frequency in kHz (KVM_GET_TSC_KHZ), u32 zero */
+	STATE_REC_VM_TSC_KHZ = 12,
 	/* Per-vCPU records start with a u32 vCPU index and 4 bytes of padding. */
 	STATE_REC_VCPU_MP_STATE = 16,
 	STATE_REC_VCPU_REGS = 17,
@@ -44,6 +46,8 @@ enum state_rec {
 	STATE_REC_VCPU_LAPIC = 22,
 	STATE_REC_VCPU_MSRS = 23,
 	STATE_REC_VCPU_EVENTS = 24,
+	/* struct kvm_cpuid2 and its entries: the table given to KVM_SET_CPUID2 */
+	STATE_REC_VCPU_CPUID = 25,
 };
 
 /**

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "boot.h"
+#include "cpuid_model.h"
 #include "cpuid_xsave.h"
 #include "ioport.h"
 #include "mce.h"
@@ -98,15 +99,9 @@ struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
 	return NULL;
 }
 
-static int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
+/* tinyvmm's edits of KVM's table for one vCPU of a cold-booted guest. */
+static void vcpu_edit_cpuid(struct vcpu *v, struct kvm_cpuid2 *c)
 {
-	size_t sz = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
-	struct kvm_cpuid2 *c = malloc(sz);
-	int ret = 0;
-
-	if (!c)
-		return -ENOMEM;
-	memcpy(c, sup, sz);
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
@@ -140,12 +135,39 @@ static int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup)
 			break;
 		}
 	}
+	/*
+	 * Nested state (KVM_GET_NESTED_STATE) is not saved: no VMX/SVM at a
+	 * cold boot. A state from before CPUID was saved keeps what it had
+	 * (its guest may have set EFER.SVME, which a hidden SVM would refuse).
+	 */
+	if (!v->vm->cfg->restore)
+		cpuid_hide_nested(c);
+}
+
+/*
+ * A restored guest gets exactly the table it had (a changed CPU model
+ * under a running kernel is undefined); the table is kept for the next save.
+ */
+static int vcpu_set_cpuid(struct vcpu *v, const struct kvm_cpuid2 *sup,
+			  const struct kvm_cpuid2 *saved)
+{
+	const struct kvm_cpuid2 *from = saved ? saved : sup;
+	size_t sz = sizeof(*from) + from->nent * sizeof(from->entries[0]);
+	struct kvm_cpuid2 *c = malloc(sz);
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, from, sz);
+	if (!saved)
+		vcpu_edit_cpuid(v, c);
 	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
 		pr_err("KVM_SET_CPUID2 vcpu %d: %s", v->id, strerror(errno));
-		ret = -errno;
+		free(c);
+		return -errno;
 	}
-	free(c);
-	return ret;
+	free(v->cpuid);
+	v->cpuid = c;
+	return 0;
 }
 
 static int vcpu_setup_lapic(struct vcpu *v)
@@ -167,7 +189,8 @@ static int vcpu_setup_lapic(struct vcpu *v)
 	return 0;
 }
 
-int vcpu_create(struct vm *vm, int id, struct kvm_cpuid2 *cpuid)
+int vcpu_create(struct vm *vm, int id, const struct kvm_cpuid2 *supported,
+		const struct kvm_cpuid2 *saved)
 {
 	struct vcpu *v = &vm->vcpus[id];
 
@@ -184,7 +207,7 @@ int vcpu_create(struct vm *vm, int id, struct kvm_cpuid2 *cpuid)
 		v->run = NULL;
 		return -errno;
 	}
-	if (vcpu_set_cpuid(v, cpuid))
+	if (vcpu_set_cpuid(v, supported, saved))
 		return -EINVAL;
 	if (mce_setup_vcpu(v))
 		return -EINVAL;

@@ -46,6 +46,7 @@ struct vmm_config {
 /**
  * struct vcpu - one virtual CPU and the thread that runs it.
  * @state: per-vCPU register state captured at pause time (live restart).
+ * @cpuid: the table given to KVM_SET_CPUID2, saved with the state.
  */
 struct vcpu {
 	struct vm *vm;
@@ -55,6 +56,7 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	struct vcpu_state *state;
+	struct kvm_cpuid2 *cpuid;
 };
 
 /* Counts of exits tinyvmm did not know how to handle. */
@@ -97,6 +99,7 @@ struct vm {
 
 	struct mce_ctx *mce;
 	bool pmu_disabled;
+	bool exception_payload; /* KVM_CAP_EXCEPTION_PAYLOAD enabled */
 
 	/* identity of the backing device, recorded in state files */
 	uint64_t dev_size;
@@ -123,7 +126,9 @@ int kvm_set_memslots(struct vm *vm);
 int kvm_irq_line(struct vm *vm, int irq, int level);
 
 /* vcpu.c */
-int vcpu_create(struct vm *vm, int id, struct kvm_cpuid2 *cpuid);
+/* @saved: the CPUID a restored guest had, set as is; NULL: derive from @supported. */
+int vcpu_create(struct vm *vm, int id, const struct kvm_cpuid2 *supported,
+		const struct kvm_cpuid2 *saved);
 int vcpu_setup_boot(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params);
 int vcpu_start(struct vcpu *vcpu);
 int vcpu_signals_init(void);

@@ -130,8 +130,10 @@ fi
 
 echo "== after the kexec ($(uname -r)), up $(awk '{print $1}' /proc/uptime) s"
 [ -e "$DAXMEM_STATE" ] && vmm_fail "the state file survived the kexec: the test would not prove anything"
-/examples/host-live-update.sh after --meta "$META" --console-dir "$CONSOLE" ||
+/examples/host-live-update.sh after --meta "$META" --console-dir "$CONSOLE" || {
+	grep '^tinyvmm' "$CONSOLE/vm0.console" | tail -n 20
 	vmm_fail "host-live-update.sh after"
+}
 . "$DIR/lu-test.env"
 echo "restored: $(grep -c '"restored": true' "$DIR/restore.json") devices rebuilt, $(grep -c '"restored": false' "$DIR/restore.json") already present"
 
