@@ -2,7 +2,8 @@
 # vm-kernels: 6.12 6.1
 # vm-args: --timeout 1500
 # Host kernel live update: a Linux guest on a preserved pageless device runs
-# ckloop (running checksum over 64 MiB, clocks never backwards); the host
+# ckloop for 150 s of guest time (running checksum over 64 MiB, clocks never
+# backwards: long enough to outlast a slow kexec load); the host
 # follows examples/host-live-update.sh: tinyvmm saves and exits, daxmemctl
 # writes the state into the metadata device inside the carve, the testbed
 # kexecs into the same kernel with the same carve, and the new kernel
@@ -98,7 +99,7 @@ if [ -z "$phase" ]; then
 
 	mkdir -p "$CONSOLE"
 	tinyvmm --dax "/dev/$vm" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cpus 2 \
-		--control "$SOCK" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop" \
+		--control "$SOCK" --cmdline "console=ttyS0 reboot=k panic=-1 loglevel=4 guest.run=ckloop guest.args=150" \
 		</dev/null >"$CONSOLE/vm0.console" 2>&1 &
 	deadline=$(($(vmm_ms) + 480000))
 	while :; do
