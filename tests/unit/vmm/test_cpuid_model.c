@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpuid_model.h"
+#include "cpuid_table.h"
 
 /* A few leaves as KVM_GET_SUPPORTED_CPUID gave them in the testbed (TCG, -cpu max). */
 static const struct kvm_cpuid_entry2 testbed[] = {
@@ -27,21 +28,7 @@ static const struct kvm_cpuid_entry2 testbed[] = {
 
 static struct kvm_cpuid2 *table(void)
 {
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + sizeof(testbed));
-
-	cr_assert(c);
-	c->nent = sizeof(testbed) / sizeof(testbed[0]);
-	memcpy(c->entries, testbed, sizeof(testbed));
-	return c;
-}
-
-static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
-{
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == fn && c->entries[i].index == idx)
-			return &c->entries[i];
-	cr_assert_fail("no leaf %#x.%u", fn, idx);
-	return NULL;
+	return cpuid_table(testbed, sizeof(testbed) / sizeof(testbed[0]));
 }
 
 Test(cpuid_model, same_table_accepted)
@@ -60,7 +47,7 @@ Test(cpuid_model, missing_feature_refused_and_named)
 	struct cpuid_missing m;
 	char msg[160];
 
-	leaf(h, 7, 0)->ebx &= ~(1U << 5);
+	cpuid_leaf(h, 7, 0)->ebx &= ~(1U << 5);
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 1);
 	cr_assert_eq(m.function, 7);
 	cr_assert_eq(m.index, 0);
@@ -78,7 +65,7 @@ Test(cpuid_model, guest_tampered_bit_refused)
 	struct cpuid_missing m;
 	char msg[160];
 
-	leaf(g, 7, 0)->ebx |= 1U << 16;
+	cpuid_leaf(g, 7, 0)->ebx |= 1U << 16;
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 1);
 	cpuid_missing_format(&m, msg, sizeof(msg));
 	cr_assert_str_eq(msg,
@@ -92,14 +79,14 @@ Test(cpuid_model, values_differing_accepted)
 	struct kvm_cpuid2 *g = table(), *h = table();
 	struct cpuid_missing m;
 
-	leaf(g, 0, 0)->eax = 0x10;			/* max basic leaf */
-	leaf(g, 1, 0)->eax = 0x00a20f12;		/* family, model, stepping */
-	leaf(g, 1, 0)->ebx = 0x03040800;		/* APIC id 3, 4 logical CPUs */
-	leaf(g, 0xb, 0)->edx = 3;			/* x2APIC id */
-	leaf(g, 0xb, 0)->ebx = 4;			/* logical processors at this level */
-	leaf(g, 0xd, 0)->ebx = 0x988;			/* XSAVE area size */
-	leaf(g, 0x80000006, 0)->ecx = 0x04008140;	/* L2 size */
-	leaf(g, 0x80000008, 0)->eax = 0x3030;		/* address sizes */
+	cpuid_leaf(g, 0, 0)->eax = 0x10;			/* max basic leaf */
+	cpuid_leaf(g, 1, 0)->eax = 0x00a20f12;		/* family, model, stepping */
+	cpuid_leaf(g, 1, 0)->ebx = 0x03040800;		/* APIC id 3, 4 logical CPUs */
+	cpuid_leaf(g, 0xb, 0)->edx = 3;			/* x2APIC id */
+	cpuid_leaf(g, 0xb, 0)->ebx = 4;			/* logical processors at this level */
+	cpuid_leaf(g, 0xd, 0)->ebx = 0x988;			/* XSAVE area size */
+	cpuid_leaf(g, 0x80000006, 0)->ecx = 0x04008140;	/* L2 size */
+	cpuid_leaf(g, 0x80000008, 0)->eax = 0x3030;		/* address sizes */
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 0);
 	free(g);
 	free(h);
@@ -110,9 +97,9 @@ Test(cpuid_model, host_with_more_accepted)
 	struct kvm_cpuid2 *g = table(), *h = table();
 	struct cpuid_missing m;
 
-	leaf(h, 7, 0)->ebx |= 1U << 16;
-	leaf(h, 1, 0)->ecx |= 1U << 5;
-	leaf(g, 0x80000001, 0)->ecx &= ~(1U << 2);
+	cpuid_leaf(h, 7, 0)->ebx |= 1U << 16;
+	cpuid_leaf(h, 1, 0)->ecx |= 1U << 5;
+	cpuid_leaf(g, 0x80000001, 0)->ecx &= ~(1U << 2);
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 0);
 	free(g);
 	free(h);
@@ -124,9 +111,9 @@ Test(cpuid_model, mirrors_and_own_bits_not_compared)
 	struct cpuid_missing m;
 
 	/* OSXSAVE, the TSC-deadline timer, the hypervisor bit, OSPKE */
-	leaf(g, 1, 0)->ecx |= (1U << 27) | (1U << 24) | (1U << 31);
-	leaf(h, 1, 0)->ecx &= ~((1U << 27) | (1U << 24) | (1U << 31));
-	leaf(g, 7, 0)->ecx |= 1U << 4;
+	cpuid_leaf(g, 1, 0)->ecx |= (1U << 27) | (1U << 24) | (1U << 31);
+	cpuid_leaf(h, 1, 0)->ecx &= ~((1U << 27) | (1U << 24) | (1U << 31));
+	cpuid_leaf(g, 7, 0)->ecx |= 1U << 4;
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 0);
 	free(g);
 	free(h);
@@ -138,7 +125,7 @@ Test(cpuid_model, leaf_missing_on_host_refused)
 	struct cpuid_missing m;
 
 	/* the host table has no 0x80000008 at all */
-	leaf(h, 0x80000008, 0)->function = 0x80000005;
+	cpuid_leaf(h, 0x80000008, 0)->function = 0x80000005;
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 1);
 	cr_assert_eq(m.function, 0x80000008);
 	cr_assert_eq(m.reg, CPUID_EBX);
@@ -153,8 +140,8 @@ Test(cpuid_model, subleaf_matched_where_significant)
 	struct cpuid_missing m;
 
 	/* a feature in 7.1 the host's 7.1 lacks, while its 7.0 is richer */
-	leaf(g, 7, 1)->eax = 1U << 4;
-	leaf(h, 7, 0)->eax = ~0U;
+	cpuid_leaf(g, 7, 1)->eax = 1U << 4;
+	cpuid_leaf(h, 7, 0)->eax = ~0U;
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 1);
 	cr_assert_eq(m.function, 7);
 	cr_assert_eq(m.index, 1);
@@ -170,7 +157,7 @@ Test(cpuid_model, kvm_pv_features_compared)
 	struct cpuid_missing m;
 	char msg[160];
 
-	leaf(h, 0x40000001, 0)->eax &= ~(1U << 3);
+	cpuid_leaf(h, 0x40000001, 0)->eax &= ~(1U << 3);
 	cr_assert_eq(cpuid_find_missing(g, h, &m), 1);
 	cpuid_missing_format(&m, msg, sizeof(msg));
 	cr_assert_str_eq(msg, "cpuid 0x40000001.0 eax bit 3: the guest has it, this host's KVM does not");
@@ -197,12 +184,12 @@ Test(cpuid_model, hide_nested)
 {
 	struct kvm_cpuid2 *c = table();
 
-	leaf(c, 1, 0)->ecx |= 1U << 5;
-	leaf(c, 0x80000001, 0)->ecx |= 1U << 2;
+	cpuid_leaf(c, 1, 0)->ecx |= 1U << 5;
+	cpuid_leaf(c, 0x80000001, 0)->ecx |= 1U << 2;
 	cpuid_hide_nested(c);
-	cr_assert_eq(leaf(c, 1, 0)->ecx & (1U << 5), 0);
-	cr_assert_eq(leaf(c, 0x80000001, 0)->ecx & (1U << 2), 0);
-	cr_assert_eq(leaf(c, 0x80000001, 0)->ecx, 0x00000073);
-	cr_assert_eq(leaf(c, 1, 0)->ecx, 0xf6f83203);
+	cr_assert_eq(cpuid_leaf(c, 1, 0)->ecx & (1U << 5), 0);
+	cr_assert_eq(cpuid_leaf(c, 0x80000001, 0)->ecx & (1U << 2), 0);
+	cr_assert_eq(cpuid_leaf(c, 0x80000001, 0)->ecx, 0x00000073);
+	cr_assert_eq(cpuid_leaf(c, 1, 0)->ecx, 0xf6f83203);
 	free(c);
 }
