@@ -45,6 +45,8 @@ $(pick)" ;;
 		n=$((n + 1))
 		[ $((n % 500)) = 0 ] && echo "  $n writes, $ok accepted"
 		if [ $((RANDOM % 50)) = 0 ]; then
+			# the fuzzed fault_delay_ms would hold each of these faults up to 1 s
+			echo 0 > /sys/kernel/debug/pdax/fault_delay_ms
 			for d in /dev/pdax*; do [ -c "$d" ] && kmod-pdax map $d 2M 4096 >/dev/null 2>&1; done
 		fi
 		if [ $((RANDOM % 100)) = 0 ]; then
