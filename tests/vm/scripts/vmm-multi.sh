@@ -1,6 +1,6 @@
 #!/bin/sh
 # vm-kernels: 6.12
-# vm-args: --timeout 600
+# vm-args: --timeout 600 --append nohz=off --append highres=off --append lapic=notscdeadline
 # vm-rerun: boot-only
 # Several guests at once: N tinyvmm guests (default 3), each on a device of
 # its own cut by daxmemctl (devdax, pageless or mixed), each with 2 vCPUs
