@@ -152,7 +152,7 @@ static int restore_msrs(struct vcpu *v, const uint8_t *body, uint32_t len)
 
 			if (!why) {
 				pr_err("KVM_SET_MSRS vcpu %d: this KVM refused MSR 0x%x (value "
-				       "0x%llx): refused", v->id, e->index,
+				       "0x%llx): the restore is refused", v->id, e->index,
 				       (unsigned long long)e->data);
 				ret = -EINVAL;
 				break;
@@ -192,8 +192,12 @@ static int restore_tsc_khz(const struct snapshot *s, struct vcpu *v)
 		pr_err("KVM_GET_TSC_KHZ vcpu %d: %s", v->id, now < 0 ? strerror(errno) : "no rate");
 		return -EINVAL;
 	}
-	if (!saved || saved == (uint32_t)now)
-		return saved ? 0 : -EINVAL;
+	if (!saved) {
+		pr_err("state: the TSC rate record says 0 kHz");
+		return -EINVAL;
+	}
+	if (saved == (uint32_t)now)
+		return 0;
 	if (ioctl(v->fd, KVM_SET_TSC_KHZ, (unsigned long)saved) == 0) {
 		if (!v->id)
 			pr_info("guest TSC kept at %u kHz (this host's runs at %d kHz)", saved, now);
